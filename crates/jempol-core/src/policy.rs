@@ -1,0 +1,178 @@
+//! Who may do what: one table, role × action. Handlers and the CLI ask `allowed`; nothing
+//! else decides. Row scope (which residents a role sees) is `Scope`'s job, not this table's.
+
+use crate::role::Role;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Read the SOP sheet.
+    ViewSop,
+    /// Load a revised SOP definition.
+    ManageSop,
+    /// Create, disable users; set passwords; issue tokens for others.
+    ManageUsers,
+    /// Import region codes, change deployment settings.
+    ManageMasterData,
+    /// Browse the audit log.
+    ViewAudit,
+    /// See resident records within the role's scope.
+    ViewResidents,
+    /// Step 1: a village sends its list.
+    SubmitResidents,
+    /// Step 2: kecamatan staff verify submissions.
+    VerifySubmissions,
+    /// Step 3: the coordination meeting.
+    ManageMeetings,
+    /// Step 4: plan the home-visit schedule.
+    PlanSchedule,
+    /// Step 4: the Camat approves the schedule.
+    ApproveSchedule,
+    /// Step 5: record the outcome of a home visit.
+    RecordVisits,
+    /// Step 6: card production.
+    UpdateProduction,
+    /// Step 7: hand printed cards to the kecamatan.
+    HandoverToKecamatan,
+    /// Step 8: hand cards on to the village.
+    HandoverToDesa,
+    /// Step 8: the village confirms it received the cards / the resident got theirs.
+    ConfirmReceipt,
+    /// Step 9: record which assistance each person receives.
+    CoordinateAssistance,
+    /// Step 10: propose a person to a program or into DTSEN.
+    ProposeAssistance,
+    /// Step 11: record the result of a proposal.
+    EvaluateProposals,
+    /// Step 12: record facilitation of a recipient.
+    FacilitateRecipients,
+    /// The Camat's one page.
+    ViewDashboard,
+    /// Monthly reports and roll-ups.
+    ViewReports,
+}
+
+impl Action {
+    pub const ALL: [Action; 22] = [
+        Action::ViewSop,
+        Action::ManageSop,
+        Action::ManageUsers,
+        Action::ManageMasterData,
+        Action::ViewAudit,
+        Action::ViewResidents,
+        Action::SubmitResidents,
+        Action::VerifySubmissions,
+        Action::ManageMeetings,
+        Action::PlanSchedule,
+        Action::ApproveSchedule,
+        Action::RecordVisits,
+        Action::UpdateProduction,
+        Action::HandoverToKecamatan,
+        Action::HandoverToDesa,
+        Action::ConfirmReceipt,
+        Action::CoordinateAssistance,
+        Action::ProposeAssistance,
+        Action::EvaluateProposals,
+        Action::FacilitateRecipients,
+        Action::ViewDashboard,
+        Action::ViewReports,
+    ];
+}
+
+/// The policy table. Each arm lists the roles allowed; everyone else is denied.
+pub fn allowed(role: Role, action: Action) -> bool {
+    use Action as A;
+    use Role as R;
+    let roles: &[Role] = match action {
+        A::ViewSop => &Role::ALL,
+        A::ManageSop | A::ManageUsers | A::ManageMasterData => &[R::Admin],
+        A::ViewAudit => &[R::Admin, R::Camat],
+        A::ViewResidents => &[
+            R::Camat,
+            R::KasiPelayanan,
+            R::Petugas,
+            R::OperatorDesa,
+            R::Dispendukcapil,
+            R::Dinsos,
+            R::Pendamping,
+        ],
+        A::SubmitResidents => &[R::OperatorDesa],
+        A::VerifySubmissions => &[R::KasiPelayanan, R::Petugas],
+        A::ManageMeetings => &[R::KasiPelayanan, R::Petugas],
+        A::PlanSchedule => &[R::KasiPelayanan],
+        A::ApproveSchedule => &[R::Camat],
+        A::RecordVisits => &[R::Petugas, R::Dispendukcapil],
+        A::UpdateProduction => &[R::Dispendukcapil],
+        A::HandoverToKecamatan => &[R::Dispendukcapil],
+        A::HandoverToDesa => &[R::Petugas],
+        A::ConfirmReceipt => &[R::OperatorDesa],
+        A::CoordinateAssistance => &[R::KasiPelayanan, R::Petugas, R::Dinsos],
+        A::ProposeAssistance => &[R::Petugas, R::OperatorDesa, R::Pendamping],
+        A::EvaluateProposals => &[R::KasiPelayanan, R::Dinsos],
+        A::FacilitateRecipients => &[R::Petugas, R::OperatorDesa, R::Pendamping],
+        A::ViewDashboard => &[R::Camat, R::KasiPelayanan],
+        A::ViewReports => &[R::Camat, R::KasiPelayanan, R::Dispendukcapil, R::Dinsos],
+    };
+    roles.contains(&role)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expected table, written out independently of `allowed`: one row per action, one
+    /// column per role in `Role::ALL` order (admin, camat, kasi, petugas, desa, dukcapil,
+    /// dinsos, pendamping). Changing the policy means changing this picture on purpose.
+    const EXPECTED: &str = "
+        ViewSop               X X X X X X X X
+        ManageSop             X . . . . . . .
+        ManageUsers           X . . . . . . .
+        ManageMasterData      X . . . . . . .
+        ViewAudit             X X . . . . . .
+        ViewResidents         . X X X X X X X
+        SubmitResidents       . . . . X . . .
+        VerifySubmissions     . . X X . . . .
+        ManageMeetings        . . X X . . . .
+        PlanSchedule          . . X . . . . .
+        ApproveSchedule       . X . . . . . .
+        RecordVisits          . . . X . X . .
+        UpdateProduction      . . . . . X . .
+        HandoverToKecamatan   . . . . . X . .
+        HandoverToDesa        . . . X . . . .
+        ConfirmReceipt        . . . . X . . .
+        CoordinateAssistance  . . X X . . X .
+        ProposeAssistance     . . . X X . . X
+        EvaluateProposals     . . X . . . X .
+        FacilitateRecipients  . . . X X . . X
+        ViewDashboard         . X X . . . . .
+        ViewReports           . X X . . X X .
+    ";
+
+    #[test]
+    fn every_cell_of_the_policy_matches_the_expected_table() {
+        let rows: Vec<&str> = EXPECTED.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        assert_eq!(rows.len(), Action::ALL.len(), "one row per action");
+        let mut cells = 0;
+        for (row, action) in rows.iter().zip(Action::ALL) {
+            let mut parts = row.split_whitespace();
+            assert_eq!(parts.next(), Some(format!("{action:?}").as_str()));
+            let marks: Vec<&str> = parts.collect();
+            assert_eq!(marks.len(), Role::ALL.len());
+            for (mark, role) in marks.iter().zip(Role::ALL) {
+                assert_eq!(
+                    allowed(role, action),
+                    *mark == "X",
+                    "policy cell {role} × {action:?}"
+                );
+                cells += 1;
+            }
+        }
+        assert_eq!(cells, 8 * 22);
+    }
+
+    #[test]
+    fn admin_never_sees_personal_data() {
+        assert!(!allowed(Role::Admin, Action::ViewResidents));
+    }
+}
