@@ -8,7 +8,7 @@ use std::fmt;
 
 pub const BUILTIN_TOML: &str = include_str!("../../../sop/dolopo-2020.toml");
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SopDefinition {
     pub format: u32,
@@ -24,7 +24,7 @@ pub struct SopDefinition {
     pub steps: Vec<Step>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     pub government: String,
@@ -39,7 +39,7 @@ pub struct Identity {
     pub approver: Approver,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approver {
     pub title: String,
@@ -47,7 +47,7 @@ pub struct Approver {
     pub nip: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sheet {
     pub legal_bases: Vec<String>,
@@ -65,7 +65,7 @@ fn default_warning_title() -> String {
     "PERINGATAN".to_string()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
     pub caption: String,
@@ -76,7 +76,7 @@ pub struct Signature {
     pub nip: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lane {
     pub id: String,
@@ -86,7 +86,7 @@ pub struct Lane {
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Symbol {
     /// Capsule: the first activity.
@@ -102,7 +102,7 @@ pub enum Symbol {
     OffPage,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub no: u32,
@@ -127,7 +127,7 @@ pub struct Step {
 }
 
 /// A Mutu Baku time standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "unit", content = "amount", rename_all = "snake_case")]
 pub enum TimeStandard {
     Minutes(u32),

@@ -1,1 +1,85 @@
+//! The web face of Jempol: server-rendered pages in Bahasa Indonesia (English switchable),
+//! the JSON API under `/api/v1` with its OpenAPI document, login sessions, CSRF protection,
+//! and the account services the CLI shares. Every asset is compiled into the binary.
 
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod i18n;
+mod pages;
+mod sop_sheet;
+pub mod users;
+
+use axum::Router;
+use jempol_core::scope::Deployment;
+use jempol_store::Db;
+use std::sync::Arc;
+
+pub use clock::{Clock, FakeClock, SystemClock};
+
+/// Settings the web layer needs. Defaults suit one kantor kecamatan.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub deployment: Deployment,
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after login, however active.
+    pub session_absolute_hours: i64,
+    /// Set the Secure flag on cookies (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (behind a trusted load balancer).
+    pub trust_forwarded_for: bool,
+    /// Failed logins of one account within the window before it is locked for the window.
+    pub max_account_failures: i64,
+    /// Failed logins from one address within the window before it is refused.
+    pub max_ip_failures: i64,
+    pub login_window_minutes: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            deployment: Deployment { kabupaten: "35.19".into(), kecamatan: vec!["35.19.02".into()] },
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            max_account_failures: 5,
+            max_ip_failures: 30,
+            login_window_minutes: 15,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig, clock: Arc<dyn Clock>) -> AppState {
+        AppState { db, config: Arc::new(config), clock }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// The whole application: pages, API, assets, health checks, with auth and CSRF layers.
+pub fn router(state: AppState) -> Router {
+    let (api_router, _) = api::api_router().split_for_parts();
+    Router::new()
+        .merge(pages::routes())
+        .merge(api_router)
+        .merge(assets::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::principal_layer))
+        .layer(axum::middleware::from_fn(pages::security_headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(4 * 1024 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,198 @@
+//! The `Db` handle, connection, migrations, and the `run!` macro that runs one body on
+//! whichever pool is in use.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to a conflict a person can act on.
+    pub(crate) fn unique_to_conflict(e: sqlx::Error, what: &str) -> StoreError {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return StoreError::Conflict(what.to_string());
+        }
+        StoreError::Sqlx(e)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool (SqlitePool or PgPool).
+#[macro_export]
+macro_rules! run {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+const PG_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.
+const PG_MIGRATION_LOCK: i64 = 0x4a45_4d50_4f4c;
+
+impl Db {
+    /// Opens a database by URL: `postgres://…` or `postgresql://…` selects PostgreSQL,
+    /// `sqlite://PATH` (or a bare path) SQLite in WAL mode, created if missing.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Self::connect_pg(opts).await
+        } else {
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let opts = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        }
+    }
+
+    /// Opens PostgreSQL with explicit options (tests use this to pin a schema).
+    pub async fn connect_pg(opts: PgConnectOptions) -> Result<Db, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn kind(&self) -> DbKind {
+        match self {
+            Db::Sqlite(_) => DbKind::Sqlite,
+            Db::Postgres(_) => DbKind::Postgres,
+        }
+    }
+
+    /// A round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        run!(self, |pool| pool.close().await)
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start
+    /// together take turns; each migration runs in its own transaction.
+    pub async fn migrate(&self, now_ms: i64) -> Result<Vec<String>, StoreError> {
+        let (migrations, pg) = match self {
+            Db::Sqlite(_) => (SQLITE_MIGRATIONS, false),
+            Db::Postgres(_) => (PG_MIGRATIONS, true),
+        };
+        let mut applied = Vec::new();
+        run!(self, |pool| {
+            let mut conn = pool.acquire().await?;
+            if pg {
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_MIGRATION_LOCK).execute(&mut *conn).await?;
+            }
+            let result: Result<(), StoreError> = async {
+                sqlx::raw_sql(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                )
+                .execute(&mut *conn)
+                .await?;
+                for (version, name, sql) in migrations {
+                    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                    let done: Option<i64> =
+                        sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                            .bind(version)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if done.is_none() {
+                        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                            .bind(version)
+                            .bind(name)
+                            .bind(now_ms)
+                            .execute(&mut *tx)
+                            .await?;
+                        applied.push(format!("{version:04}_{name}"));
+                    }
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+            .await;
+            if pg {
+                sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_MIGRATION_LOCK).execute(&mut *conn).await?;
+            }
+            result?;
+        });
+        Ok(applied)
+    }
+
+    /// Versions applied so far, and how many the binary knows.
+    pub async fn migration_status(&self) -> Result<(i64, i64), StoreError> {
+        let known = match self {
+            Db::Sqlite(_) => SQLITE_MIGRATIONS.len(),
+            Db::Postgres(_) => PG_MIGRATIONS.len(),
+        } as i64;
+        let applied: Result<i64, sqlx::Error> = run!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations").fetch_one(pool).await
+        });
+        Ok((applied.unwrap_or(0), known))
+    }
+
+    /// A consistent copy of a live SQLite database (`VACUUM INTO`), safe while serving.
+    pub async fn backup_sqlite(&self, dest: &str) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query("VACUUM INTO $1").bind(dest).execute(pool).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::Invalid(
+                "backup PostgreSQL dengan pg_dump, misalnya: pg_dump -Fc -f jempol.dump NAMA_DATABASE".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The register of vulnerable residents. This issue's part: bulk insert (demo data) and
+//! scoped counts; the full record and its events come with steps 1–2.
+
+use crate::{Actor, Db, StoreError, audit, run, scope_condition};
+use jempol_core::Scope;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct NewResident {
+    pub nik: String,
+    pub no_kk: String,
+    pub name: String,
+    /// "L" or "P".
+    pub sex: &'static str,
+    pub birth_place: String,
+    /// ISO date.
+    pub birth_date: String,
+    pub desa_code: String,
+    pub address: String,
+    pub rt: String,
+    pub rw: String,
+    pub disabilitas: bool,
+    pub disability_kind: Option<&'static str>,
+    pub odgj: bool,
+    pub bedridden: bool,
+    pub stage: &'static str,
+    pub sop_definition_id: i64,
+}
+
+impl Db {
+    /// Inserts residents in multi-row batches inside one transaction (fast enough to fill a
+    /// million rows in minutes). `source` says where they came from ("demo").
+    pub async fn insert_residents(&self, rows: &[NewResident], source: &str, now: i64) -> Result<(), StoreError> {
+        const COLS: usize = 18;
+        const BATCH: usize = 1000;
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for chunk in rows.chunks(BATCH) {
+                let mut sql = String::with_capacity(chunk.len() * 120);
+                sql.push_str(
+                    "INSERT INTO residents (nik, no_kk, name, sex, birth_place, birth_date, desa_code, address, rt, rw, \
+                     disabilitas, disability_kind, odgj, bedridden, stage, sop_definition_id, source, created_at, updated_at) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('(');
+                    for c in 0..COLS {
+                        if c > 0 {
+                            sql.push(',');
+                        }
+                        sql.push_str(&format!("${}", i * COLS + c + 1));
+                    }
+                    // updated_at equals created_at.
+                    sql.push_str(&format!(",${})", i * COLS + COLS));
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for r in chunk {
+                    q = q
+                        .bind(&r.nik)
+                        .bind(&r.no_kk)
+                        .bind(&r.name)
+                        .bind(r.sex)
+                        .bind(&r.birth_place)
+                        .bind(&r.birth_date)
+                        .bind(&r.desa_code)
+                        .bind(&r.address)
+                        .bind(&r.rt)
+                        .bind(&r.rw)
+                        .bind(r.disabilitas)
+                        .bind(r.disability_kind)
+                        .bind(r.odgj)
+                        .bind(r.bedridden)
+                        .bind(r.stage)
+                        .bind(r.sop_definition_id)
+                        .bind(source)
+                        .bind(now);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Records one audit entry for a bulk load (the rows themselves are the "after").
+    pub async fn audit_bulk(&self, actor: &Actor, now: i64, action: &str, rows: usize) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            audit!(pool, actor, now, action, "resident", None::<String>, None, Some(serde_json::json!({"rows": rows})))?;
+        });
+        Ok(())
+    }
+
+    /// Residents per desa within a scope. The scope builds the WHERE clause: a query for a
+    /// village operator cannot reach another village's rows.
+    pub async fn resident_counts_by_desa(&self, scope: &Scope) -> Result<Vec<(String, i64)>, StoreError> {
+        let (cond, binds) = scope_condition(scope, "desa_code", 1);
+        let sql = format!("SELECT desa_code, COUNT(*) AS n FROM residents WHERE {cond} GROUP BY desa_code ORDER BY desa_code");
+        Ok(run!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("desa_code")?, r.try_get("n")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        }))
+    }
+
+    /// The highest NIK serial used for a region-and-birth-date prefix (demo uniqueness).
+    pub async fn count_residents(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let (cond, binds) = scope_condition(scope, "desa_code", 1);
+        let sql = format!("SELECT COUNT(*) FROM residents WHERE {cond}");
+        Ok(run!(self, |pool| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_one(pool).await?
+        }))
+    }
+}

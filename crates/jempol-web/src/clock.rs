@@ -1,0 +1,47 @@
+//! Time is a parameter: only `SystemClock` reads the real clock; tests use `FakeClock`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch, UTC.
+    fn now_ms(&self) -> i64;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now_ms(&self) -> i64 {
+        jiff::Timestamp::now().as_millisecond()
+    }
+}
+
+/// A clock tests move by hand.
+#[derive(Debug, Clone, Default)]
+pub struct FakeClock(Arc<AtomicI64>);
+
+impl FakeClock {
+    pub fn at(ms: i64) -> FakeClock {
+        FakeClock(Arc::new(AtomicI64::new(ms)))
+    }
+    pub fn advance_minutes(&self, m: i64) {
+        self.0.fetch_add(m * 60_000, Ordering::SeqCst);
+    }
+}
+
+impl Clock for FakeClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Formats a timestamp for people in the office's zone (WIB).
+pub fn format_wib(ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else { return String::new() };
+    let Ok(tz) = jiff::tz::TimeZone::get("Asia/Jakarta") else {
+        return ts.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    };
+    ts.to_zoned(tz).strftime("%d-%m-%Y %H:%M WIB").to_string()
+}

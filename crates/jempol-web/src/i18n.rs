@@ -1,0 +1,143 @@
+//! Interface language: Bahasa Indonesia by default, English on request (a cookie). Texts are
+//! one table of key → (id, en); a test checks every key the templates use is in it.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn from_cookie(v: Option<&str>) -> Lang {
+        match v {
+            Some("en") => Lang::En,
+            _ => Lang::Id,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Translator handed to templates: `{{ t.s("key") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn s(&self, key: &str) -> &'static str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, id, en)) => match self.0 {
+                Lang::Id => id,
+                Lang::En => en,
+            },
+            None => "??",
+        }
+    }
+    pub fn lang(&self) -> &'static str {
+        self.0.code()
+    }
+    pub fn is_en(&self) -> bool {
+        self.0 == Lang::En
+    }
+}
+
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.tagline", "Jemput Bola Perekaman E-KTP", "Home-visit e-KTP recording"),
+    ("nav.home", "Beranda", "Home"),
+    ("nav.sop", "SOP", "SOP"),
+    ("nav.audit", "Jejak audit", "Audit log"),
+    ("nav.users", "Pengguna", "Users"),
+    ("nav.sop_admin", "Kelola SOP", "Manage SOP"),
+    ("nav.account", "Akun saya", "My account"),
+    ("nav.logout", "Keluar", "Log out"),
+    ("nav.skip", "Langsung ke isi", "Skip to content"),
+    ("lang.switch", "English", "Bahasa Indonesia"),
+    ("login.title", "Masuk", "Log in"),
+    ("login.username", "Nama pengguna", "Username"),
+    ("login.password", "Kata sandi", "Password"),
+    ("login.submit", "Masuk", "Log in"),
+    ("login.expired", "Sesi Anda sudah berakhir karena lama tidak dipakai. Silakan masuk lagi.", "Your session ended after a period of inactivity. Please log in again."),
+    ("login.help", "Lupa kata sandi? Minta admin Jempol di kecamatan untuk menggantinya.", "Forgot your password? Ask the Jempol admin at the kecamatan to reset it."),
+    ("home.greeting", "Selamat datang", "Welcome"),
+    ("home.role", "Peran", "Role"),
+    ("home.scope", "Wilayah kerja", "Area"),
+    ("home.todo", "Yang perlu Anda lakukan", "What you need to do"),
+    ("home.steps", "Langkah SOP yang melibatkan Anda", "SOP steps you take part in"),
+    ("home.no_steps", "Peran Anda tidak memiliki langkah dalam SOP; tugas Anda adalah pengaturan sistem.", "Your role has no SOP step; your work is system administration."),
+    ("home.residents", "Warga rentan tercatat di wilayah Anda", "Vulnerable residents recorded in your area"),
+    ("home.per_desa", "Per desa/kelurahan", "Per village"),
+    ("home.none_yet", "Belum ada data warga di wilayah Anda.", "No resident data in your area yet."),
+    ("home.admin_users", "Kelola pengguna dan peran", "Manage users and roles"),
+    ("home.admin_sop", "Muat revisi SOP", "Load a revised SOP"),
+    ("home.admin_audit", "Periksa jejak audit", "Review the audit log"),
+    ("home.regions", "Wilayah tersimpan", "Regions stored"),
+    ("home.users", "Pengguna", "Users"),
+    ("home.sop_active", "SOP aktif", "Active SOP"),
+    ("home.open_sop", "Lihat lembar SOP", "Open the SOP sheet"),
+    ("home.open_audit", "Buka jejak audit", "Open the audit log"),
+    ("col.no", "No", "No"),
+    ("col.step", "Langkah", "Step"),
+    ("col.activity", "Kegiatan", "Activity"),
+    ("col.time", "Waktu baku", "Standard time"),
+    ("col.output", "Output", "Output"),
+    ("col.desa", "Desa/Kelurahan", "Village"),
+    ("col.count", "Jumlah", "Count"),
+    ("sop.print", "Cetak (A4 mendatar)", "Print (A4 landscape)"),
+    ("sop.version", "Versi definisi", "Definition version"),
+    ("audit.title", "Jejak audit", "Audit log"),
+    ("audit.when", "Waktu", "When"),
+    ("audit.who", "Pelaku", "Who"),
+    ("audit.action", "Tindakan", "Action"),
+    ("audit.entity", "Data", "Record"),
+    ("audit.before", "Sebelum", "Before"),
+    ("audit.after", "Sesudah", "After"),
+    ("audit.from", "Dari tanggal", "From date"),
+    ("audit.until", "Sampai tanggal", "Until date"),
+    ("audit.filter", "Saring", "Filter"),
+    ("audit.reset", "Hapus saringan", "Clear filter"),
+    ("audit.older", "Lebih lama", "Older"),
+    ("audit.empty", "Tidak ada catatan yang cocok dengan saringan.", "No entries match the filter."),
+    ("users.title", "Pengguna", "Users"),
+    ("users.add", "Tambah pengguna", "Add user"),
+    ("users.full_name", "Nama lengkap", "Full name"),
+    ("users.role", "Peran", "Role"),
+    ("users.desa", "Desa/Kelurahan (untuk operator desa dan pendamping)", "Village (for village operators and facilitators)"),
+    ("users.kecamatan", "Kecamatan (kosongkan: semua kecamatan yang dilayani)", "Kecamatan (empty: all served)"),
+    ("users.status", "Status", "Status"),
+    ("users.active", "Aktif", "Active"),
+    ("users.disabled", "Nonaktif", "Disabled"),
+    ("users.disable", "Nonaktifkan", "Disable"),
+    ("users.enable", "Aktifkan", "Enable"),
+    ("users.logout_all", "Akhiri semua sesi", "End all sessions"),
+    ("users.reset_pw", "Ganti kata sandi", "Reset password"),
+    ("users.created", "Pengguna berhasil ditambahkan.", "User added."),
+    ("users.fix", "Periksa isian yang ditandai, lalu kirim lagi.", "Check the marked fields and submit again."),
+    ("users.choose", "— pilih —", "— choose —"),
+    ("users.none", "— tidak ada —", "— none —"),
+    ("users.new_password", "Kata sandi baru", "New password"),
+    ("confirm.title", "Konfirmasi", "Confirm"),
+    ("confirm.yes", "Ya, lanjutkan", "Yes, continue"),
+    ("confirm.no", "Batal", "Cancel"),
+    ("account.title", "Akun saya", "My account"),
+    ("account.change_pw", "Ganti kata sandi", "Change password"),
+    ("account.current_pw", "Kata sandi sekarang", "Current password"),
+    ("account.logout_all", "Keluar dari semua perangkat", "Log out everywhere"),
+    ("account.logout_all_help", "Mengakhiri semua sesi Anda, termasuk di perangkat ini.", "Ends all your sessions, including this one."),
+    ("account.saved", "Kata sandi diganti. Semua sesi lama diakhiri; silakan masuk lagi.", "Password changed. All old sessions ended; please log in again."),
+    ("sopadmin.title", "Kelola SOP", "Manage SOP"),
+    ("sopadmin.versions", "Versi yang tersimpan", "Stored versions"),
+    ("sopadmin.active", "aktif", "active"),
+    ("sopadmin.load", "Muat definisi SOP (TOML)", "Load an SOP definition (TOML)"),
+    ("sopadmin.help", "Tempel isi berkas definisi SOP. Kasus yang sudah berjalan tetap memakai versi saat mereka dimulai.", "Paste the SOP definition file. Running cases keep the version they started under."),
+    ("sopadmin.activate", "Jadikan SOP aktif", "Make it the active SOP"),
+    ("sopadmin.submit", "Periksa dan muat", "Check and load"),
+    ("sopadmin.problems", "Definisi belum bisa dimuat. Perbaiki hal berikut:", "The definition cannot be loaded yet. Fix the following:"),
+    ("sopadmin.loaded", "Definisi SOP dimuat.", "SOP definition loaded."),
+    ("error.title", "Tidak bisa dilanjutkan", "Cannot continue"),
+    ("error.back", "Kembali ke beranda", "Back to home"),
+    ("form.save", "Simpan", "Save"),
+];
