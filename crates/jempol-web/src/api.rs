@@ -221,11 +221,17 @@ pub struct RegionInfo {
     pub parent_code: Option<String>,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
-    pub children: Vec<RegionInfo>,
+    /// The regions directly under this one.
+    pub children: Vec<RegionChild>,
 }
 
-fn region_info(r: jempol_store::regions::Region, children: Vec<RegionInfo>) -> RegionInfo {
-    RegionInfo { code: r.code, name: r.name, level: r.level, kind: r.kind, parent_code: r.parent_code, lat: r.lat, lng: r.lng, children }
+#[derive(Serialize, ToSchema)]
+pub struct RegionChild {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
 }
 
 /// A region by its Kemendagri code (e.g. `35.19.02`), with the regions directly under it.
@@ -233,6 +239,12 @@ fn region_info(r: jempol_store::regions::Region, children: Vec<RegionInfo>) -> R
     responses((status = 200, body = RegionInfo), (status = 404, body = ApiError)))]
 async fn get_region(State(state): State<AppState>, _p: Principal, Path(code): Path<String>) -> Result<Json<RegionInfo>, AppError> {
     let r = state.db.region(&code).await?.ok_or(AppError::NotFound)?;
-    let children = state.db.region_children(&code).await?.into_iter().map(|c| region_info(c, vec![])).collect();
-    Ok(Json(region_info(r, children)))
+    let children = state
+        .db
+        .region_children(&code)
+        .await?
+        .into_iter()
+        .map(|c| RegionChild { code: c.code, name: c.name, kind: c.kind, lat: c.lat, lng: c.lng })
+        .collect();
+    Ok(Json(RegionInfo { code: r.code, name: r.name, level: r.level, kind: r.kind, parent_code: r.parent_code, lat: r.lat, lng: r.lng, children }))
 }
