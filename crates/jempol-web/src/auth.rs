@@ -174,9 +174,12 @@ async fn principal_for_user(state: &AppState, user_id: i64, via: Via, csrf: Stri
 
 /// Resolves the caller, enforces session timeouts and CSRF, then runs the handler.
 pub async fn principal_layer(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = Lang::from_cookie(cookie(req.headers(), LANG_COOKIE));
     match resolve(state, req, next).await {
         Ok(r) => r,
-        Err(e) => crate::pages::error_response(e, Lang::Id),
+        Err(e) if is_api => e.into_response(),
+        Err(e) => crate::pages::error_response(e, lang),
     }
 }
 

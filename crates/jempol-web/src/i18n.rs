@@ -118,6 +118,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("users.fix", "Periksa isian yang ditandai, lalu kirim lagi.", "Check the marked fields and submit again."),
     ("users.choose", "— pilih —", "— choose —"),
     ("users.none", "— tidak ada —", "— none —"),
+    ("users.password_set", "Kata sandi diganti; semua sesi pengguna itu diakhiri.", "Password changed; all of that user's sessions ended."),
     ("users.new_password", "Kata sandi baru", "New password"),
     ("confirm.title", "Konfirmasi", "Confirm"),
     ("confirm.yes", "Ya, lanjutkan", "Yes, continue"),

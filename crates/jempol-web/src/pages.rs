@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(users_page).post(users_create))
         .route("/admin/users/{id}/confirm", get(user_confirm))
         .route("/admin/users/{id}/{op}", post(user_op))
-        .route("/admin/users/{id}/password", get(user_password_form))
+        .route("/admin/users/{id}/password", get(user_password_form).post(user_password_set))
         .route("/admin/sop", get(sop_admin).post(sop_admin_load))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -686,7 +686,7 @@ async fn user_confirm(State(state): State<AppState>, PageAuth(p): PageAuth, info
     })
 }
 
-async fn user_op(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path((id, op)): Path<(i64, String)>, body: axum::body::Bytes) -> Result<Response, PageError> {
+async fn user_op(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path((id, op)): Path<(i64, String)>) -> Result<Response, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
     let u = state.db.user_by_id(id).await?.ok_or(PageError(AppError::NotFound, info.lang))?;
     let now = state.now();
@@ -701,24 +701,33 @@ async fn user_op(State(state): State<AppState>, PageAuth(p): PageAuth, info: Req
         "logout" => {
             state.db.delete_user_sessions(id, &p.actor(), now).await?;
         }
-        "password" => {
-            let f: PasswordForm = serde_urlencoded::from_bytes(&body).map_err(|_| PageError(AppError::Invalid("Formulir tidak lengkap.".into()), info.lang))?;
-            if let Err(msg) = users::set_password(&state.db, &u, &f.password, &p.actor(), now).await? {
-                let t = Tr(info.lang);
-                let page = PasswordPage {
-                    l: layout(info.lang, Some(&p), t.s("users.reset_pw"), "/admin/users", None),
-                    heading: format!("{} — {}", t.s("users.reset_pw"), u.username),
-                    action: format!("/admin/users/{id}/password"),
-                    ask_current: false,
-                    current_error: None,
-                    error: Some(msg),
-                };
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-            }
-        }
         _ => return Err(PageError(AppError::NotFound, info.lang)),
     }
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Deserialize)]
+struct NewPasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn user_password_set(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path(id): Path<i64>, Form(f): Form<NewPasswordForm>) -> Result<Response, PageError> {
+    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    let u = state.db.user_by_id(id).await?.ok_or(PageError(AppError::NotFound, info.lang))?;
+    if let Err(msg) = users::set_password(&state.db, &u, &f.password, &p.actor(), state.now()).await? {
+        let t = Tr(info.lang);
+        let page = PasswordPage {
+            l: layout(info.lang, Some(&p), t.s("users.reset_pw"), "/admin/users", None),
+            heading: format!("{} — {}", t.s("users.reset_pw"), u.username),
+            action: format!("/admin/users/{id}/password"),
+            ask_current: false,
+            current_error: None,
+            error: Some(msg),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    Ok(Redirect::to("/admin/users?ok=users.password_set").into_response())
 }
 
 async fn user_password_form(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path(id): Path<i64>) -> Result<Html<String>, PageError> {

@@ -3,7 +3,7 @@
 CREATE TABLE regions (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
-    level INTEGER NOT NULL,
+    level BIGINT NOT NULL,
     kind TEXT NOT NULL,
     parent_code TEXT,
     lat DOUBLE PRECISION,

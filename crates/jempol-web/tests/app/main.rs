@@ -1,0 +1,11 @@
+//! Integration tests: the whole router driven in-process against a real database, chosen
+//! by `TEST_DATABASE_URL` (unset: a temporary SQLite file; `postgres://…`: a fresh schema per
+//! test). One test binary; modules by subject.
+
+mod support;
+
+mod access;
+mod audit;
+mod auth;
+mod sop;
+mod users;

@@ -1,0 +1,201 @@
+//! The `TestApp`: a router over a fresh database, a fake clock, and helpers that act like a
+//! browser (cookies, CSRF tokens from the page) or an API client (Bearer token).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jempol_core::Role;
+use jempol_store::{Actor, Db};
+use jempol_web::{AppState, FakeClock, WebConfig};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "kata-sandi-uji-1";
+/// 2026-11-02 08:00 WIB, a Monday.
+pub const T0: i64 = 1_793_581_200_000;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub db: Db,
+    pub clock: FakeClock,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A logged-in browser: its session cookie and the CSRF token its pages carry.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+async fn fresh_db() -> Db {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            use sqlx::postgres::PgConnectOptions;
+            use std::str::FromStr;
+            let schema = format!("jt_{}_{}", std::process::id(), n);
+            let admin = sqlx::PgPool::connect(&url).await.expect("PostgreSQL from TEST_DATABASE_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(&admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
+            admin.close().await;
+            let opts = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+            Db::connect_pg(opts).await.unwrap()
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("jempol-test-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("t{n}.db"));
+            let _ = std::fs::remove_file(&path);
+            Db::connect(&format!("sqlite://{}", path.display())).await.unwrap()
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_config(WebConfig::default()).await
+    }
+
+    pub async fn with_config(config: WebConfig) -> TestApp {
+        let db = fresh_db().await;
+        db.migrate(T0).await.unwrap();
+        let regions = jempol_store::regions::parse_regions_csv(jempol_store::regions::MADIUN_CSV.as_bytes()).unwrap();
+        db.upsert_regions(&regions, &Actor::system("test"), T0).await.unwrap();
+        db.ensure_builtin_sop(&Actor::system("test"), T0).await.unwrap();
+        let clock = FakeClock::at(T0);
+        let state = AppState::new(db.clone(), config, Arc::new(clock.clone()));
+        let router = jempol_web::router(state.clone());
+        TestApp { state, router, db, clock }
+    }
+
+    /// Another instance of the application on the same database (as behind a load balancer).
+    pub fn second_instance(&self) -> Router {
+        let state = AppState::new(self.db.clone(), (*self.state.config).clone(), Arc::new(self.clock.clone()));
+        jempol_web::router(state)
+    }
+
+    pub async fn add_user(&self, username: &str, role: Role, desa: Option<&str>) -> jempol_store::users::User {
+        let input = jempol_web::users::UserInput {
+            username: username.into(),
+            full_name: format!("Uji {username}"),
+            role: role.as_str().into(),
+            desa_code: desa.unwrap_or("").into(),
+            kecamatan_code: String::new(),
+            password: PASSWORD.into(),
+        };
+        jempol_web::users::create(&self.db, &self.state.config.deployment, &input, &Actor::system("test"), self.clock.now())
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("user {username}: {e:?}"))
+    }
+
+    /// A user for each role, village roles in Desa Lembah.
+    pub async fn add_every_role(&self) {
+        for r in Role::ALL {
+            let desa = r.needs_desa().then_some("35.19.02.2001");
+            self.add_user(r.as_str(), r, desa).await;
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        Self::send_to(&self.router, req).await
+    }
+
+    pub async fn send_to(router: &Router, req: Request<Body>) -> Resp {
+        let res = router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str, b: Option<&Browser>) -> Resp {
+        let mut req = Request::get(path);
+        if let Some(b) = b {
+            req = req.header(header::COOKIE, &b.cookie);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form as a browser would: with the session cookie and its CSRF token.
+    pub async fn post(&self, path: &str, b: Option<&Browser>, fields: &[(&str, &str)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(b) = b {
+            all.push(("csrf_token", &b.csrf));
+        }
+        self.post_raw(path, b.map(|b| b.cookie.as_str()), &all).await
+    }
+
+    pub async fn post_raw(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> Resp {
+        self.post_raw("/login", None, &[("username", username), ("password", password), ("next", "/")]).await
+    }
+
+    pub async fn login(&self, username: &str) -> Browser {
+        let r = self.try_login(username, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login {username}: {}", r.body);
+        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let cookie = set.split(';').next().unwrap().to_string();
+        let mut b = Browser { cookie, csrf: String::new() };
+        let home = self.get("/", Some(&b)).await;
+        b.csrf = csrf_from(&home.body).unwrap_or_else(|| panic!("no csrf token on home page: {}", home.body));
+        b
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let u = self.db.user_by_username(username).await.unwrap().unwrap();
+        jempol_web::auth::create_token(&self.db, &u, "test", &Actor::system("test"), self.clock.now()).await.unwrap()
+    }
+
+    pub async fn api(&self, path: &str, token: Option<&str>) -> Resp {
+        let mut req = Request::get(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+}
+
+pub trait ClockExt {
+    fn now(&self) -> i64;
+}
+
+impl ClockExt for FakeClock {
+    fn now(&self) -> i64 {
+        jempol_web::Clock::now_ms(self)
+    }
+}
+
+pub fn csrf_from(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf_token\" value=\"")?;
+    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
