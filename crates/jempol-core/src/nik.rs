@@ -31,7 +31,9 @@ impl NikError {
         match self {
             NikError::Length => "NIK harus 16 angka. Periksa lagi apakah ada angka yang kurang atau lebih.",
             NikError::NotDigits => "NIK hanya boleh berisi angka 0–9, tanpa spasi, titik atau huruf.",
-            NikError::Day => "Angka tanggal lahir di NIK (digit ke-7 dan ke-8) harus 01–31, atau 41–71 untuk perempuan.",
+            NikError::Day => {
+                "Angka tanggal lahir di NIK (digit ke-7 dan ke-8) harus 01–31, atau 41–71 untuk perempuan."
+            }
             NikError::Month => "Angka bulan lahir di NIK (digit ke-9 dan ke-10) harus 01–12.",
             NikError::Serial => "Empat angka terakhir NIK tidak boleh 0000.",
         }
@@ -55,14 +57,16 @@ pub struct NikParts {
 pub fn parse(nik: &str) -> Result<NikParts, NikError> {
     let s = nik.trim();
     if !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(if s.chars().count() == 16 { NikError::NotDigits } else { NikError::Length });
+        return Err(if s.chars().count() == 16 {
+            NikError::NotDigits
+        } else {
+            NikError::Length
+        });
     }
     if s.len() != 16 {
         return Err(NikError::Length);
     }
-    let num = |a: usize, b: usize| -> u16 {
-        s[a..b].bytes().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'))
-    };
+    let num = |a: usize, b: usize| -> u16 { s[a..b].bytes().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0')) };
     let raw_day = num(6, 8) as u8;
     let month = num(8, 10) as u8;
     let female = raw_day > 40;

@@ -160,11 +160,7 @@ mod tests {
             let marks: Vec<&str> = parts.collect();
             assert_eq!(marks.len(), Role::ALL.len());
             for (mark, role) in marks.iter().zip(Role::ALL) {
-                assert_eq!(
-                    allowed(role, action),
-                    *mark == "X",
-                    "policy cell {role} × {action:?}"
-                );
+                assert_eq!(allowed(role, action), *mark == "X", "policy cell {role} × {action:?}");
                 cells += 1;
             }
         }

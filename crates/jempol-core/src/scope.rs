@@ -27,20 +27,21 @@ pub struct Deployment {
 impl Scope {
     /// The scope of a user. A user bound to a kecamatan sees that one; otherwise the
     /// deployment's kecamatan. A village role without a desa sees nothing.
-    pub fn for_user(
-        role: Role,
-        desa: Option<&str>,
-        kecamatan: Option<&str>,
-        deployment: &Deployment,
-    ) -> Scope {
+    pub fn for_user(role: Role, desa: Option<&str>, kecamatan: Option<&str>, deployment: &Deployment) -> Scope {
         let kec = || match kecamatan {
-            Some(k) => Scope::Kecamatan { codes: vec![k.to_string()] },
-            None => Scope::Kecamatan { codes: deployment.kecamatan.clone() },
+            Some(k) => Scope::Kecamatan {
+                codes: vec![k.to_string()],
+            },
+            None => Scope::Kecamatan {
+                codes: deployment.kecamatan.clone(),
+            },
         };
         match role {
             Role::Admin => Scope::Nothing,
             Role::Camat | Role::KasiPelayanan | Role::Petugas | Role::Dinsos => kec(),
-            Role::Dispendukcapil => Scope::Kabupaten { code: deployment.kabupaten.clone() },
+            Role::Dispendukcapil => Scope::Kabupaten {
+                code: deployment.kabupaten.clone(),
+            },
             Role::OperatorDesa | Role::Pendamping => match desa {
                 Some(d) => Scope::Desa { code: d.to_string() },
                 None => Scope::Nothing,
@@ -65,7 +66,10 @@ mod tests {
     use super::*;
 
     fn dep() -> Deployment {
-        Deployment { kabupaten: "35.19".into(), kecamatan: vec!["35.19.02".into()] }
+        Deployment {
+            kabupaten: "35.19".into(),
+            kecamatan: vec!["35.19.02".into()],
+        }
     }
 
     #[test]
@@ -74,7 +78,9 @@ mod tests {
         assert_eq!(Scope::for_user(Role::Admin, None, None, &d), Scope::Nothing);
         assert_eq!(
             Scope::for_user(Role::Camat, None, None, &d),
-            Scope::Kecamatan { codes: vec!["35.19.02".into()] }
+            Scope::Kecamatan {
+                codes: vec!["35.19.02".into()]
+            }
         );
         assert_eq!(
             Scope::for_user(Role::Dispendukcapil, None, None, &d),

@@ -218,7 +218,10 @@ impl SopDefinition {
         let mut out = Vec::new();
         let mut p = |path: String, message: String| out.push(SopProblem { path, message });
         if self.format != 1 {
-            p("format".into(), format!("versi format {} tidak dikenal; gunakan 1", self.format));
+            p(
+                "format".into(),
+                format!("versi format {} tidak dikenal; gunakan 1", self.format),
+            );
         }
         for (path, v) in [
             ("id", &self.id),
@@ -243,7 +246,10 @@ impl SopDefinition {
             if let Some(d) = d
                 && d.parse::<jiff::civil::Date>().is_err()
             {
-                p(path.into(), format!("tanggal \"{d}\" tidak sah; tulis TTTT-BB-HH, misalnya 2020-07-01"));
+                p(
+                    path.into(),
+                    format!("tanggal \"{d}\" tidak sah; tulis TTTT-BB-HH, misalnya 2020-07-01"),
+                );
             }
         }
         if self.lanes.is_empty() {
@@ -252,11 +258,17 @@ impl SopDefinition {
         let mut lane_ids = HashSet::new();
         for (i, lane) in self.lanes.iter().enumerate() {
             if !lane_ids.insert(lane.id.as_str()) {
-                p(format!("lanes[{}].id", i + 1), format!("pelaksana \"{}\" tercantum dua kali", lane.id));
+                p(
+                    format!("lanes[{}].id", i + 1),
+                    format!("pelaksana \"{}\" tercantum dua kali", lane.id),
+                );
             }
             for r in &lane.roles {
                 if r.parse::<crate::Role>().is_err() {
-                    p(format!("lanes[{}].roles", i + 1), format!("peran \"{r}\" tidak dikenal"));
+                    p(
+                        format!("lanes[{}].roles", i + 1),
+                        format!("peran \"{r}\" tidak dikenal"),
+                    );
                 }
             }
         }
@@ -267,7 +279,10 @@ impl SopDefinition {
         for (i, step) in self.steps.iter().enumerate() {
             let at = format!("steps[{}]", i + 1);
             if step.no as usize != i + 1 {
-                p(format!("{at}.no"), format!("nomor langkah harus {} (urut mulai 1), tertulis {}", i + 1, step.no));
+                p(
+                    format!("{at}.no"),
+                    format!("nomor langkah harus {} (urut mulai 1), tertulis {}", i + 1, step.no),
+                );
             }
             if !keys.insert(step.key.as_str()) {
                 p(format!("{at}.key"), format!("kunci \"{}\" dipakai dua kali", step.key));
@@ -280,7 +295,10 @@ impl SopDefinition {
             }
             for l in &step.lanes {
                 if !lane_ids.contains(l.as_str()) {
-                    p(format!("{at}.lanes"), format!("pelaksana \"{l}\" tidak ada di daftar lanes"));
+                    p(
+                        format!("{at}.lanes"),
+                        format!("pelaksana \"{l}\" tidak ada di daftar lanes"),
+                    );
                 }
             }
             if let Err(e) = TimeStandard::parse(&step.time) {
@@ -292,7 +310,10 @@ impl SopDefinition {
                 p(format!("{at}.no_goes_to"), format!("langkah {target} tidak ada"));
             }
             if step.symbol == Symbol::Decision && step.no_goes_to.is_none() {
-                p(format!("{at}.no_goes_to"), "keputusan (decision) perlu tujuan untuk jawaban \"tidak\"".into());
+                p(
+                    format!("{at}.no_goes_to"),
+                    "keputusan (decision) perlu tujuan untuk jawaban \"tidak\"".into(),
+                );
             }
         }
         out
@@ -350,7 +371,10 @@ mod tests {
         let times: Vec<&str> = d.steps.iter().map(|s| s.time.as_str()).collect();
         assert_eq!(
             times,
-            ["5 menit", "15 menit", "2 jam", "30 menit", "10 hari", "2 hari", "1 jam", "1 jam", "2 jam", "3 jam", "2 jam", "10 menit"]
+            [
+                "5 menit", "15 menit", "2 jam", "30 menit", "10 hari", "2 hari", "1 jam", "1 jam", "2 jam", "3 jam",
+                "2 jam", "10 menit"
+            ]
         );
         assert_eq!(d.steps[0].symbol, Symbol::Start);
         assert_eq!(d.steps[11].symbol, Symbol::End);
@@ -374,7 +398,8 @@ mod tests {
     fn syntax_errors_name_the_line() {
         let problems = SopDefinition::from_toml("format = 1\nid = \n").unwrap_err();
         assert_eq!(problems[0].path, "baris 2");
-        let unknown = SopDefinition::from_toml(&BUILTIN_TOML.replace("format = 1", "format = 1\nwarna = 2")).unwrap_err();
+        let unknown =
+            SopDefinition::from_toml(&BUILTIN_TOML.replace("format = 1", "format = 1\nwarna = 2")).unwrap_err();
         assert!(unknown[0].message.contains("warna"), "{unknown:?}");
     }
 

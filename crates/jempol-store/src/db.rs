@@ -76,7 +76,10 @@ impl Db {
             let opts = PgConnectOptions::from_str(url)?;
             Self::connect_pg(opts).await
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
             let opts = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -133,7 +136,10 @@ impl Db {
         run!(self, |pool| {
             let mut conn = pool.acquire().await?;
             if pg {
-                sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_MIGRATION_LOCK).execute(&mut *conn).await?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(PG_MIGRATION_LOCK)
+                    .execute(&mut *conn)
+                    .await?;
             }
             let result: Result<(), StoreError> = async {
                 sqlx::raw_sql(
@@ -164,7 +170,10 @@ impl Db {
             }
             .await;
             if pg {
-                sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_MIGRATION_LOCK).execute(&mut *conn).await?;
+                sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(PG_MIGRATION_LOCK)
+                    .execute(&mut *conn)
+                    .await?;
             }
             result?;
         });
@@ -178,7 +187,9 @@ impl Db {
             Db::Postgres(_) => PG_MIGRATIONS.len(),
         } as i64;
         let applied: Result<i64, sqlx::Error> = run!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations").fetch_one(pool).await
+            sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+                .fetch_one(pool)
+                .await
         });
         Ok((applied.unwrap_or(0), known))
     }

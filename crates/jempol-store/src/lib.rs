@@ -4,8 +4,8 @@
 //! database in `migrations/{sqlite,postgres}`. Every write takes an `Actor` and records its
 //! audit entry in the same transaction, so no write can forget the audit log.
 
-mod db;
 pub mod audit;
+mod db;
 pub mod regions;
 pub mod residents;
 pub mod sessions;
@@ -26,7 +26,11 @@ pub struct Actor {
 impl Actor {
     /// Changes made from the command line on the server itself.
     pub fn system(what: &str) -> Actor {
-        Actor { user_id: None, name: format!("sistem ({what})"), ip: None }
+        Actor {
+            user_id: None,
+            name: format!("sistem ({what})"),
+            ip: None,
+        }
     }
 }
 

@@ -23,10 +23,17 @@ pub const MADIUN_CSV: &str = include_str!("../../../data/wilayah/kabupaten_madiu
 /// per-kabupaten file (with kode_kecamatan,nama_kecamatan). Errors name the line.
 pub fn parse_regions_csv<R: std::io::Read>(input: R) -> Result<Vec<Region>, String> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
-    let headers = rdr.headers().map_err(|e| format!("kepala tabel tidak terbaca: {e}"))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| format!("kepala tabel tidak terbaca: {e}"))?
+        .clone();
     let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
-    let (Some(c_kode), Some(c_nama), Some(c_level), Some(c_jenis)) = (col("kode"), col("nama"), col("level"), col("jenis")) else {
-        return Err("kolom wajib tidak lengkap: berkas harus punya kolom kode, nama, level, jenis (lat dan lng boleh)".into());
+    let (Some(c_kode), Some(c_nama), Some(c_level), Some(c_jenis)) =
+        (col("kode"), col("nama"), col("level"), col("jenis"))
+    else {
+        return Err(
+            "kolom wajib tidak lengkap: berkas harus punya kolom kode, nama, level, jenis (lat dan lng boleh)".into(),
+        );
     };
     let (c_lat, c_lng) = (col("lat"), col("lng"));
     let mut out = Vec::new();
@@ -36,14 +43,19 @@ pub fn parse_regions_csv<R: std::io::Read>(input: R) -> Result<Vec<Region>, Stri
         let get = |c: usize| rec.get(c).unwrap_or("").to_string();
         let code = get(c_kode);
         let level = level_of(&code).map_err(|e| format!("baris {line}: {e}"))?;
-        let declared: i64 = get(c_level).parse().map_err(|_| format!("baris {line}: level harus angka 1–4"))?;
+        let declared: i64 = get(c_level)
+            .parse()
+            .map_err(|_| format!("baris {line}: level harus angka 1–4"))?;
         if declared != level as i64 {
             return Err(format!("baris {line}: level {declared} tidak cocok dengan kode {code}"));
         }
         let coord = |c: Option<usize>| -> Result<Option<f64>, String> {
             match c.map(get).filter(|v| !v.is_empty()) {
                 None => Ok(None),
-                Some(v) => v.parse::<f64>().map(Some).map_err(|_| format!("baris {line}: koordinat \"{v}\" bukan angka")),
+                Some(v) => v
+                    .parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| format!("baris {line}: koordinat \"{v}\" bukan angka")),
             }
         };
         out.push(Region {
@@ -87,13 +99,23 @@ impl Db {
         run!(self, |pool| {
             let mut tx = pool.begin().await?;
             for chunk in regions.chunks(BATCH) {
-                let mut sql = String::from("INSERT INTO regions (code, name, level, kind, parent_code, lat, lng) VALUES ");
+                let mut sql =
+                    String::from("INSERT INTO regions (code, name, level, kind, parent_code, lat, lng) VALUES ");
                 for i in 0..chunk.len() {
                     let b = i * 7;
                     if i > 0 {
                         sql.push(',');
                     }
-                    sql.push_str(&format!("(${},${},${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+                    sql.push_str(&format!(
+                        "(${},${},${},${},${},${},${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7
+                    ));
                 }
                 sql.push_str(
                     " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, \
@@ -101,12 +123,25 @@ impl Db {
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
                 for r in chunk {
-                    q = q.bind(&r.code).bind(&r.name).bind(r.level).bind(&r.kind).bind(&r.parent_code).bind(r.lat).bind(r.lng);
+                    q = q
+                        .bind(&r.code)
+                        .bind(&r.name)
+                        .bind(r.level)
+                        .bind(&r.kind)
+                        .bind(&r.parent_code)
+                        .bind(r.lat)
+                        .bind(r.lng);
                 }
                 q.execute(&mut *tx).await?;
             }
             audit!(
-                &mut *tx, actor, now, "regions.import", "region", None::<String>, None,
+                &mut *tx,
+                actor,
+                now,
+                "regions.import",
+                "region",
+                None::<String>,
+                None,
                 Some(serde_json::json!({"rows": regions.len()}))
             )?;
             tx.commit().await?;
@@ -117,7 +152,11 @@ impl Db {
     pub async fn region(&self, code: &str) -> Result<Option<Region>, StoreError> {
         let sql = format!("SELECT {COLS} FROM regions WHERE code = $1");
         Ok(run!(self, |pool| {
-            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(code).fetch_optional(pool).await? {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+            {
                 Some(r) => Some(from_row(&r)?),
                 None => None,
             }
@@ -127,12 +166,20 @@ impl Db {
     pub async fn region_children(&self, code: &str) -> Result<Vec<Region>, StoreError> {
         let sql = format!("SELECT {COLS} FROM regions WHERE parent_code = $1 ORDER BY code");
         Ok(run!(self, |pool| {
-            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(code).fetch_all(pool).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(code)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(from_row)
+                .collect::<Result<Vec<_>, _>>()?
         }))
     }
 
     pub async fn count_regions(&self) -> Result<i64, StoreError> {
-        Ok(run!(self, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(pool).await?))
+        Ok(run!(self, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM regions")
+            .fetch_one(pool)
+            .await?))
     }
 }
 
@@ -146,14 +193,20 @@ mod tests {
         assert_eq!(r.len(), 222);
         assert_eq!(r.iter().filter(|x| x.level == 3).count(), 15);
         assert_eq!(r.iter().filter(|x| x.level == 4).count(), 206);
-        let dolopo: Vec<_> = r.iter().filter(|x| x.parent_code.as_deref() == Some("35.19.02")).collect();
+        let dolopo: Vec<_> = r
+            .iter()
+            .filter(|x| x.parent_code.as_deref() == Some("35.19.02"))
+            .collect();
         assert_eq!(dolopo.len(), 12);
         assert!(r.iter().all(|x| x.lat.is_some() && x.lng.is_some()));
     }
 
     #[test]
     fn bad_rows_are_named_by_line() {
-        let e = parse_regions_csv("kode,nama,level,jenis\n35.19,Kabupaten Madiun,2,kabupaten\n35.1x,Salah,2,kabupaten\n".as_bytes()).unwrap_err();
+        let e = parse_regions_csv(
+            "kode,nama,level,jenis\n35.19,Kabupaten Madiun,2,kabupaten\n35.1x,Salah,2,kabupaten\n".as_bytes(),
+        )
+        .unwrap_err();
         assert!(e.starts_with("baris 3:"), "{e}");
         let e = parse_regions_csv("kode,name\n".as_bytes()).unwrap_err();
         assert!(e.contains("kolom wajib"), "{e}");

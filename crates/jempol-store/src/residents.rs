@@ -87,7 +87,16 @@ impl Db {
     /// Records one audit entry for a bulk load (the rows themselves are the "after").
     pub async fn audit_bulk(&self, actor: &Actor, now: i64, action: &str, rows: usize) -> Result<(), StoreError> {
         run!(self, |pool| {
-            audit!(pool, actor, now, action, "resident", None::<String>, None, Some(serde_json::json!({"rows": rows})))?;
+            audit!(
+                pool,
+                actor,
+                now,
+                action,
+                "resident",
+                None::<String>,
+                None,
+                Some(serde_json::json!({"rows": rows}))
+            )?;
         });
         Ok(())
     }
@@ -96,7 +105,9 @@ impl Db {
     /// village operator cannot reach another village's rows.
     pub async fn resident_counts_by_desa(&self, scope: &Scope) -> Result<Vec<(String, i64)>, StoreError> {
         let (cond, binds) = scope_condition(scope, "desa_code", 1);
-        let sql = format!("SELECT desa_code, COUNT(*) AS n FROM residents WHERE {cond} GROUP BY desa_code ORDER BY desa_code");
+        let sql = format!(
+            "SELECT desa_code, COUNT(*) AS n FROM residents WHERE {cond} GROUP BY desa_code ORDER BY desa_code"
+        );
         Ok(run!(self, |pool| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
             for b in &binds {

@@ -88,7 +88,10 @@ impl Db {
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
         run!(self, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(id_hash)
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }
@@ -103,7 +106,13 @@ impl Db {
                 .await?
                 .rows_affected();
             audit!(
-                &mut *tx, actor, now, "session.logout_all", "user", Some(user_id.to_string()), None,
+                &mut *tx,
+                actor,
+                now,
+                "session.logout_all",
+                "user",
+                Some(user_id.to_string()),
+                None,
                 Some(serde_json::json!({"sessions_ended": n}))
             )?;
             tx.commit().await?;
@@ -143,7 +152,13 @@ impl Db {
             .fetch_one(&mut *tx)
             .await?;
             audit!(
-                &mut *tx, actor, now, "token.create", "api_token", Some(id.to_string()), None,
+                &mut *tx,
+                actor,
+                now,
+                "token.create",
+                "api_token",
+                Some(id.to_string()),
+                None,
                 Some(serde_json::json!({"user": user.username, "name": name}))
             )?;
             tx.commit().await?;
@@ -208,13 +223,28 @@ impl Db {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            audit!(&mut *tx, actor, now, "token.revoke", "api_token", Some(id.to_string()), None, None)?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "token.revoke",
+                "api_token",
+                Some(id.to_string()),
+                None,
+                None
+            )?;
             tx.commit().await?;
         });
         Ok(())
     }
 
-    pub async fn record_login_attempt(&self, username: &str, ip: &str, success: bool, now: i64) -> Result<(), StoreError> {
+    pub async fn record_login_attempt(
+        &self,
+        username: &str,
+        ip: &str,
+        success: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
         run!(self, |pool| {
             sqlx::query("INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)")
                 .bind(username)

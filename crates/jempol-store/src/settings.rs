@@ -5,7 +5,10 @@ use crate::{Actor, Db, StoreError, audit, run};
 impl Db {
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(run!(self, |pool| {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(pool).await?
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
         }))
     }
 
@@ -19,8 +22,14 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             audit!(
-                &mut *tx, actor, now, "setting.set", "setting", Some(key),
-                before.map(serde_json::Value::String), Some(serde_json::Value::String(value.to_string()))
+                &mut *tx,
+                actor,
+                now,
+                "setting.set",
+                "setting",
+                Some(key),
+                before.map(serde_json::Value::String),
+                Some(serde_json::Value::String(value.to_string()))
             )?;
             tx.commit().await?;
         });

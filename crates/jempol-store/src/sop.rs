@@ -44,7 +44,10 @@ impl Db {
             .map_err(|e| {
                 StoreError::unique_to_conflict(
                     e,
-                    &format!("SOP {} versi {} sudah pernah dimuat; naikkan nilai version di berkas", def.id, def.version),
+                    &format!(
+                        "SOP {} versi {} sudah pernah dimuat; naikkan nilai version di berkas",
+                        def.id, def.version
+                    ),
                 )
             })?;
             if activate {
@@ -55,7 +58,13 @@ impl Db {
                     .await?;
             }
             audit!(
-                &mut *tx, actor, now, "sop.load", "sop_definition", Some(id.to_string()), None,
+                &mut *tx,
+                actor,
+                now,
+                "sop.load",
+                "sop_definition",
+                Some(id.to_string()),
+                None,
                 Some(serde_json::json!({"sop_id": def.id, "version": def.version, "active": activate}))
             )?;
             tx.commit().await?;
@@ -66,7 +75,9 @@ impl Db {
 
     /// Loads the built-in SOP on a fresh database; leaves an existing one alone.
     pub async fn ensure_builtin_sop(&self, actor: &Actor, now: i64) -> Result<(), StoreError> {
-        let any: i64 = run!(self, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM sop_definitions").fetch_one(pool).await?);
+        let any: i64 = run!(self, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM sop_definitions")
+            .fetch_one(pool)
+            .await?);
         if any == 0 {
             self.load_sop(jempol_core::sop::BUILTIN_TOML, true, actor, now).await?;
         }
@@ -99,7 +110,10 @@ impl Db {
         });
         let (stored, text) = row.ok_or(StoreError::NotFound)?;
         let def = SopDefinition::from_toml(&text).map_err(|p| {
-            StoreError::Invalid(format!("SOP tersimpan tidak sah: {}", p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ")))
+            StoreError::Invalid(format!(
+                "SOP tersimpan tidak sah: {}",
+                p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ")
+            ))
         })?;
         Ok((stored, def))
     }

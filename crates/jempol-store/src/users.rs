@@ -29,8 +29,7 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-const COLS: &str =
-    "id, username, full_name, role, desa_code, kecamatan_code, password_hash, disabled, created_at";
+const COLS: &str = "id, username, full_name, role, desa_code, kecamatan_code, password_hash, disabled, created_at";
 
 fn from_row<R: Row>(r: &R) -> Result<User, sqlx::Error>
 where
@@ -76,9 +75,21 @@ impl Db {
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| StoreError::unique_to_conflict(e, "nama pengguna sudah dipakai; pilih nama lain"))?;
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM users WHERE id = $1"))).bind(id).fetch_one(&mut *tx).await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM users WHERE id = $1")))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
             let user = from_row(&row)?;
-            audit!(&mut *tx, actor, now, "user.create", "user", Some(id.to_string()), None, Some(public(&user)))?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "user.create",
+                "user",
+                Some(id.to_string()),
+                None,
+                Some(public(&user))
+            )?;
             tx.commit().await?;
             user
         });
@@ -88,7 +99,11 @@ impl Db {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {COLS} FROM users WHERE username = $1");
         Ok(run!(self, |pool| {
-            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(username).fetch_optional(pool).await? {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(username)
+                .fetch_optional(pool)
+                .await?
+            {
                 Some(r) => Some(from_row(&r)?),
                 None => None,
             }
@@ -98,7 +113,11 @@ impl Db {
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {COLS} FROM users WHERE id = $1");
         Ok(run!(self, |pool| {
-            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await? {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+            {
                 Some(r) => Some(from_row(&r)?),
                 None => None,
             }
@@ -139,9 +158,18 @@ impl Db {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             audit!(
-                &mut *tx, actor, now, "user.password", "user", Some(id.to_string()), None,
+                &mut *tx,
+                actor,
+                now,
+                "user.password",
+                "user",
+                Some(id.to_string()),
+                None,
                 Some(serde_json::json!({"password": "diganti", "sessions": "diakhiri"}))
             )?;
             tx.commit().await?;
@@ -162,10 +190,17 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             if disabled {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             audit!(
-                &mut *tx, actor, now, if disabled { "user.disable" } else { "user.enable" }, "user",
+                &mut *tx,
+                actor,
+                now,
+                if disabled { "user.disable" } else { "user.enable" },
+                "user",
                 Some(id.to_string()),
                 Some(serde_json::json!({"disabled": before.disabled})),
                 Some(serde_json::json!({"disabled": disabled}))

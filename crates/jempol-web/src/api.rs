@@ -28,7 +28,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = openapi.components.as_mut() {
-            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
@@ -93,9 +96,18 @@ async fn get_sop(State(state): State<AppState>, p: Principal) -> Result<Json<Sop
     let standards = def
         .steps
         .iter()
-        .map(|s| StepStandard { no: s.no, key: s.key.clone(), working_minutes: s.standard().working_minutes(WORKING_DAY_MINUTES), standard: s.standard() })
+        .map(|s| StepStandard {
+            no: s.no,
+            key: s.key.clone(),
+            working_minutes: s.standard().working_minutes(WORKING_DAY_MINUTES),
+            standard: s.standard(),
+        })
         .collect();
-    Ok(Json(SopResponse { revision_id: stored.id, definition: def, standards }))
+    Ok(Json(SopResponse {
+        revision_id: stored.id,
+        definition: def,
+        standards,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,7 +161,15 @@ async fn list_users(State(state): State<AppState>, p: Principal) -> Result<Json<
             .list_users()
             .await?
             .into_iter()
-            .map(|u| UserSummary { id: u.id, username: u.username, full_name: u.full_name, role: u.role, desa_code: u.desa_code, kecamatan_code: u.kecamatan_code, disabled: u.disabled })
+            .map(|u| UserSummary {
+                id: u.id,
+                username: u.username,
+                full_name: u.full_name,
+                role: u.role,
+                desa_code: u.desa_code,
+                kecamatan_code: u.kecamatan_code,
+                disabled: u.disabled,
+            })
             .collect(),
     ))
 }
@@ -190,7 +210,11 @@ pub struct AuditRecord {
 /// The audit log, newest first (Camat and admin).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams), security(("bearer" = [])),
     responses((status = 200, body = Vec<AuditRecord>), (status = 403, body = ApiError)))]
-async fn list_audit(State(state): State<AppState>, p: Principal, Query(q): Query<AuditParams>) -> Result<Json<Vec<AuditRecord>>, AppError> {
+async fn list_audit(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<AuditParams>,
+) -> Result<Json<Vec<AuditRecord>>, AppError> {
     p.require(Action::ViewAudit)?;
     let f = jempol_store::audit::AuditFilter {
         actor: q.actor,
@@ -207,7 +231,18 @@ async fn list_audit(State(state): State<AppState>, p: Principal, Query(q): Query
             .audit_entries(&f)
             .await?
             .into_iter()
-            .map(|e| AuditRecord { id: e.id, at: e.at, actor_id: e.actor_id, actor: e.actor, action: e.action, entity: e.entity, entity_id: e.entity_id, before: e.before, after: e.after, ip: e.ip })
+            .map(|e| AuditRecord {
+                id: e.id,
+                at: e.at,
+                actor_id: e.actor_id,
+                actor: e.actor,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                before: e.before,
+                after: e.after,
+                ip: e.ip,
+            })
             .collect(),
     ))
 }
@@ -237,14 +272,33 @@ pub struct RegionChild {
 /// A region by its Kemendagri code (e.g. `35.19.02`), with the regions directly under it.
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path, description = "Dotted Kemendagri code")), security(("bearer" = [])),
     responses((status = 200, body = RegionInfo), (status = 404, body = ApiError)))]
-async fn get_region(State(state): State<AppState>, _p: Principal, Path(code): Path<String>) -> Result<Json<RegionInfo>, AppError> {
+async fn get_region(
+    State(state): State<AppState>,
+    _p: Principal,
+    Path(code): Path<String>,
+) -> Result<Json<RegionInfo>, AppError> {
     let r = state.db.region(&code).await?.ok_or(AppError::NotFound)?;
     let children = state
         .db
         .region_children(&code)
         .await?
         .into_iter()
-        .map(|c| RegionChild { code: c.code, name: c.name, kind: c.kind, lat: c.lat, lng: c.lng })
+        .map(|c| RegionChild {
+            code: c.code,
+            name: c.name,
+            kind: c.kind,
+            lat: c.lat,
+            lng: c.lng,
+        })
         .collect();
-    Ok(Json(RegionInfo { code: r.code, name: r.name, level: r.level, kind: r.kind, parent_code: r.parent_code, lat: r.lat, lng: r.lng, children }))
+    Ok(Json(RegionInfo {
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        kind: r.kind,
+        parent_code: r.parent_code,
+        lat: r.lat,
+        lng: r.lng,
+        children,
+    }))
 }

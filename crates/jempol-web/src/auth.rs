@@ -8,8 +8,8 @@
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::{AppState, users};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -86,11 +86,19 @@ impl Principal {
     }
 
     pub fn require(&self, action: Action) -> Result<(), AppError> {
-        if self.can(action) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.can(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.user.id), name: self.user.username.clone(), ip: Some(self.ip.clone()) }
+        Actor {
+            user_id: Some(self.user.id),
+            name: self.user.username.clone(),
+            ip: Some(self.ip.clone()),
+        }
     }
 }
 
@@ -106,7 +114,11 @@ pub struct RequestInfo {
 impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Principal>().cloned().ok_or(AppError::Unauthenticated)
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -163,13 +175,34 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-async fn principal_for_user(state: &AppState, user_id: i64, via: Via, csrf: String, session_hash: Option<String>, ip: &str) -> Result<Option<Principal>, AppError> {
-    let Some(user) = state.db.user_by_id(user_id).await? else { return Ok(None) };
+async fn principal_for_user(
+    state: &AppState,
+    user_id: i64,
+    via: Via,
+    csrf: String,
+    session_hash: Option<String>,
+    ip: &str,
+) -> Result<Option<Principal>, AppError> {
+    let Some(user) = state.db.user_by_id(user_id).await? else {
+        return Ok(None);
+    };
     if user.disabled {
         return Ok(None);
     }
-    let scope = Scope::for_user(user.role, user.desa_code.as_deref(), user.kecamatan_code.as_deref(), &state.config.deployment);
-    Ok(Some(Principal { user, scope, via, csrf, session_hash, ip: ip.to_string() }))
+    let scope = Scope::for_user(
+        user.role,
+        user.desa_code.as_deref(),
+        user.kecamatan_code.as_deref(),
+        &state.config.deployment,
+    );
+    Ok(Some(Principal {
+        user,
+        scope,
+        via,
+        csrf,
+        session_hash,
+        ip: ip.to_string(),
+    }))
 }
 
 /// Resolves the caller, enforces session timeouts and CSRF, then runs the handler.
@@ -205,7 +238,8 @@ async fn resolve(state: AppState, mut req: Request<Body>, next: Next) -> Result<
                 if now - s.last_seen_at > 60_000 {
                     state.db.touch_session(&hash, now).await?;
                 }
-                principal = principal_for_user(&state, s.user_id, Via::Session, s.csrf_token.clone(), Some(hash), &ip).await?;
+                principal =
+                    principal_for_user(&state, s.user_id, Via::Session, s.csrf_token.clone(), Some(hash), &ip).await?;
             } else {
                 state.db.delete_session(&hash).await?;
                 expired = true;
@@ -235,7 +269,11 @@ async fn resolve(state: AppState, mut req: Request<Body>, next: Next) -> Result<
         }
     }
 
-    req.extensions_mut().insert(RequestInfo { lang, ip, session_expired: expired });
+    req.extensions_mut().insert(RequestInfo {
+        lang,
+        ip,
+        session_expired: expired,
+    });
     if let Some(p) = principal {
         req.extensions_mut().insert(p);
     }
@@ -306,31 +344,55 @@ pub enum LoginError {
 impl LoginError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (LoginError::BadCredentials, Lang::Id) => "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil lalu coba lagi.".into(),
-            (LoginError::BadCredentials, Lang::En) => "Wrong username or password. Check upper/lower case and try again.".into(),
-            (LoginError::AccountLocked { minutes }, Lang::Id) => format!("Terlalu banyak percobaan gagal. Akun ini dikunci sementara; coba lagi dalam {minutes} menit atau minta admin mengganti kata sandi."),
-            (LoginError::AccountLocked { minutes }, Lang::En) => format!("Too many failed attempts. This account is locked; try again in {minutes} minutes or ask the admin to reset the password."),
-            (LoginError::TooManyFromAddress { minutes }, Lang::Id) => format!("Terlalu banyak percobaan gagal dari perangkat/jaringan ini. Tunggu {minutes} menit."),
-            (LoginError::TooManyFromAddress { minutes }, Lang::En) => format!("Too many failed attempts from this device/network. Wait {minutes} minutes."),
+            (LoginError::BadCredentials, Lang::Id) => {
+                "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil lalu coba lagi.".into()
+            }
+            (LoginError::BadCredentials, Lang::En) => {
+                "Wrong username or password. Check upper/lower case and try again.".into()
+            }
+            (LoginError::AccountLocked { minutes }, Lang::Id) => format!(
+                "Terlalu banyak percobaan gagal. Akun ini dikunci sementara; coba lagi dalam {minutes} menit atau minta admin mengganti kata sandi."
+            ),
+            (LoginError::AccountLocked { minutes }, Lang::En) => format!(
+                "Too many failed attempts. This account is locked; try again in {minutes} minutes or ask the admin to reset the password."
+            ),
+            (LoginError::TooManyFromAddress { minutes }, Lang::Id) => {
+                format!("Terlalu banyak percobaan gagal dari perangkat/jaringan ini. Tunggu {minutes} menit.")
+            }
+            (LoginError::TooManyFromAddress { minutes }, Lang::En) => {
+                format!("Too many failed attempts from this device/network. Wait {minutes} minutes.")
+            }
             (LoginError::Disabled, Lang::Id) => "Akun ini dinonaktifkan. Hubungi admin Jempol di kecamatan.".into(),
-            (LoginError::Disabled, Lang::En) => "This account is disabled. Contact the Jempol admin at the kecamatan.".into(),
+            (LoginError::Disabled, Lang::En) => {
+                "This account is disabled. Contact the Jempol admin at the kecamatan.".into()
+            }
         }
     }
 }
 
 /// Checks the password under the rate limits and, on success, opens a new session.
 /// Returns the session cookie value (the secret; only its hash is stored).
-pub async fn login(state: &AppState, username: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<Result<(String, User), LoginError>, AppError> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> Result<Result<(String, User), LoginError>, AppError> {
     let now = state.now();
     let cfg = &state.config;
     let window = cfg.login_window_minutes * 60_000;
     let username = username.trim().to_lowercase();
     let since = now - window;
     if state.db.ip_failures_since(ip, since).await? >= cfg.max_ip_failures {
-        return Ok(Err(LoginError::TooManyFromAddress { minutes: cfg.login_window_minutes }));
+        return Ok(Err(LoginError::TooManyFromAddress {
+            minutes: cfg.login_window_minutes,
+        }));
     }
     if state.db.account_failures_since(&username, since).await? >= cfg.max_account_failures {
-        return Ok(Err(LoginError::AccountLocked { minutes: cfg.login_window_minutes }));
+        return Ok(Err(LoginError::AccountLocked {
+            minutes: cfg.login_window_minutes,
+        }));
     }
     let user = state.db.user_by_username(&username).await?;
     let ok = match &user {
@@ -342,7 +404,11 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str, u
         }
     };
     state.db.record_login_attempt(&username, ip, ok, now).await?;
-    let actor = Actor { user_id: user.as_ref().map(|u| u.id), name: username.clone(), ip: Some(ip.to_string()) };
+    let actor = Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        name: username.clone(),
+        ip: Some(ip.to_string()),
+    };
     let user = match (ok, user) {
         (true, Some(u)) => u,
         _ => {
@@ -350,11 +416,21 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str, u
             if failures == cfg.max_account_failures {
                 state
                     .db
-                    .audit_event(&actor, now, "login.lockout", "user", Some(&username), Some(serde_json::json!({"failures": failures, "minutes": cfg.login_window_minutes})))
+                    .audit_event(
+                        &actor,
+                        now,
+                        "login.lockout",
+                        "user",
+                        Some(&username),
+                        Some(serde_json::json!({"failures": failures, "minutes": cfg.login_window_minutes})),
+                    )
                     .await?;
             }
             if state.db.ip_failures_since(ip, since).await? == cfg.max_ip_failures {
-                state.db.audit_event(&actor, now, "login.ip_lockout", "address", Some(ip), None).await?;
+                state
+                    .db
+                    .audit_event(&actor, now, "login.ip_lockout", "address", Some(ip), None)
+                    .await?;
             }
             return Ok(Err(LoginError::BadCredentials));
         }
@@ -367,7 +443,10 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: &str, u
         .db
         .create_session(&sha256_hex(&sid), user.id, &random_token(24), now, Some(ip), user_agent)
         .await?;
-    state.db.audit_event(&actor, now, "login", "user", Some(&user.id.to_string()), None).await?;
+    state
+        .db
+        .audit_event(&actor, now, "login", "user", Some(&user.id.to_string()), None)
+        .await?;
     Ok(Ok((sid, user)))
 }
 
@@ -388,9 +467,17 @@ pub fn clear_session_cookie() -> String {
 }
 
 /// Creates an API token for a user and returns the secret (shown once).
-pub async fn create_token(state_db: &jempol_store::Db, user: &User, name: &str, actor: &Actor, now: i64) -> Result<String, AppError> {
+pub async fn create_token(
+    state_db: &jempol_store::Db,
+    user: &User,
+    name: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<String, AppError> {
     let token = new_api_token();
-    state_db.create_token(user, name, &sha256_hex(&token), actor, now).await?;
+    state_db
+        .create_token(user, name, &sha256_hex(&token), actor, now)
+        .await?;
     Ok(token)
 }
 

@@ -39,7 +39,9 @@ impl Clock for FakeClock {
 
 /// Formats a timestamp for people in the office's zone (WIB).
 pub fn format_wib(ms: i64) -> String {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else { return String::new() };
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
     let Ok(tz) = jiff::tz::TimeZone::get("Asia/Jakarta") else {
         return ts.strftime("%Y-%m-%d %H:%M UTC").to_string();
     };

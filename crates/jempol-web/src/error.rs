@@ -53,9 +53,14 @@ impl AppError {
             AppError::Unauthenticated => "Anda belum masuk atau sesi Anda sudah berakhir. Silakan masuk lagi.".into(),
             AppError::Forbidden => "Peran Anda tidak berwenang membuka halaman atau melakukan tindakan ini.".into(),
             AppError::NotFound => "Halaman atau data yang dicari tidak ada.".into(),
-            AppError::Csrf => "Formulir ini sudah kedaluwarsa atau tidak berasal dari Jempol. Muat ulang halaman lalu kirim lagi.".into(),
+            AppError::Csrf => {
+                "Formulir ini sudah kedaluwarsa atau tidak berasal dari Jempol. Muat ulang halaman lalu kirim lagi."
+                    .into()
+            }
             AppError::Invalid(m) | AppError::Conflict(m) => m.clone(),
-            AppError::Internal(_) => "Terjadi kesalahan di server. Coba lagi sebentar lagi; bila berulang, hubungi admin.".into(),
+            AppError::Internal(_) => {
+                "Terjadi kesalahan di server. Coba lagi sebentar lagi; bila berulang, hubungi admin.".into()
+            }
         }
     }
 
@@ -64,9 +69,13 @@ impl AppError {
             AppError::Unauthenticated => "You are not logged in or your session has ended. Please log in again.".into(),
             AppError::Forbidden => "Your role may not open this page or perform this action.".into(),
             AppError::NotFound => "The page or record you asked for does not exist.".into(),
-            AppError::Csrf => "This form has expired or did not come from Jempol. Reload the page and submit again.".into(),
+            AppError::Csrf => {
+                "This form has expired or did not come from Jempol. Reload the page and submit again.".into()
+            }
             AppError::Invalid(m) | AppError::Conflict(m) => m.clone(),
-            AppError::Internal(_) => "Something went wrong on the server. Try again shortly; if it repeats, contact the admin.".into(),
+            AppError::Internal(_) => {
+                "Something went wrong on the server. Try again shortly; if it repeats, contact the admin.".into()
+            }
         }
     }
 }

@@ -41,7 +41,10 @@ pub struct WebConfig {
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
-            deployment: Deployment { kabupaten: "35.19".into(), kecamatan: vec!["35.19.02".into()] },
+            deployment: Deployment {
+                kabupaten: "35.19".into(),
+                kecamatan: vec!["35.19.02".into()],
+            },
             session_idle_minutes: 120,
             session_absolute_hours: 12,
             secure_cookies: false,
@@ -62,7 +65,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, clock: Arc<dyn Clock>) -> AppState {
-        AppState { db, config: Arc::new(config), clock }
+        AppState {
+            db,
+            config: Arc::new(config),
+            clock,
+        }
     }
 
     pub fn now(&self) -> i64 {
@@ -77,7 +84,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(api_router)
         .merge(assets::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::principal_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::principal_layer,
+        ))
         .layer(axum::middleware::from_fn(pages::security_headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(4 * 1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -8,13 +8,13 @@ use crate::i18n::{Lang, TEXTS, Tr};
 use crate::users::{self, FieldErrors, UserInput, url_encode};
 use crate::{AppState, sop_sheet};
 use askama::Template;
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use jempol_core::{Action, Role, Scope};
 use serde::Deserialize;
 
@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(users_page).post(users_create))
         .route("/admin/users/{id}/confirm", get(user_confirm))
         .route("/admin/users/{id}/{op}", post(user_op))
-        .route("/admin/users/{id}/password", get(user_password_form).post(user_password_set))
+        .route(
+            "/admin/users/{id}/password",
+            get(user_password_form).post(user_password_set),
+        )
         .route("/admin/sop", get(sop_admin).post(sop_admin_load))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -74,8 +77,16 @@ fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str, ok: Option
     if let Some(p) = p {
         let mut add = |href: &'static str, key: &str, action: Option<Action>| {
             if action.is_none_or(|a| p.can(a)) {
-                let active = if href == "/" { path == "/" } else { path.starts_with(href) };
-                nav.push(NavItem { href, label: t.s(key), active });
+                let active = if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                };
+                nav.push(NavItem {
+                    href,
+                    label: t.s(key),
+                    active,
+                });
             }
         };
         add("/", "nav.home", None);
@@ -86,11 +97,16 @@ fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str, ok: Option
         add("/account", "nav.account", None);
     }
     // Flash messages come as a known text key in the query (`?ok=users.created`).
-    let flash = ok.and_then(|k| TEXTS.iter().find(|(key, _, _)| *key == k)).map(|_| t.s(ok.unwrap_or_default()));
+    let flash = ok
+        .and_then(|k| TEXTS.iter().find(|(key, _, _)| *key == k))
+        .map(|_| t.s(ok.unwrap_or_default()));
     Layout {
         t,
         title: title.to_string(),
-        user: p.map(|p| NavUser { username: p.user.username.clone(), role_label: role_label(p.user.role, lang) }),
+        user: p.map(|p| NavUser {
+            username: p.user.username.clone(),
+            role_label: role_label(p.user.role, lang),
+        }),
         csrf: p.map(|p| p.csrf.clone()).unwrap_or_default(),
         nav,
         path_enc: url_encode(path),
@@ -138,7 +154,10 @@ pub fn error_response(e: AppError, lang: Lang) -> Response {
         Lang::Id => e.message_id(),
         Lang::En => e.message_en(),
     };
-    let page = ErrorPage { l: layout(lang, None, Tr(lang).s("error.title"), "/", None), message: message.clone() };
+    let page = ErrorPage {
+        l: layout(lang, None, Tr(lang).s("error.title"), "/", None),
+        message: message.clone(),
+    };
     let body = page.render().unwrap_or(message);
     (e.status(), Html(body)).into_response()
 }
@@ -151,7 +170,11 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
-    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    );
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");
@@ -218,13 +241,23 @@ async fn scope_label(state: &AppState, scope: &Scope, lang: Lang) -> String {
     }
 }
 
-async fn home(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Query(q): Query<OkQuery>) -> Result<Html<String>, PageError> {
+async fn home(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
     let lang = info.lang;
     let (stored, def) = state.db.active_sop().await?;
     let steps = def
         .steps_for_role(p.user.role)
         .into_iter()
-        .map(|s| StepLine { no: s.no, activity: s.activity.clone(), time: s.time.clone(), output: s.output.clone() })
+        .map(|s| StepLine {
+            no: s.no,
+            activity: s.activity.clone(),
+            time: s.time.clone(),
+            output: s.output.clone(),
+        })
         .collect();
     let is_admin = p.user.role == Role::Admin;
     let (admin_users, admin_regions) = if is_admin {
@@ -246,7 +279,11 @@ async fn home(State(state): State<AppState>, PageAuth(p): PageAuth, info: Reques
     };
     let page = HomePage {
         l: layout(lang, Some(&p), Tr(lang).s("nav.home"), "/", q.ok.as_deref()),
-        display_name: if p.user.full_name.is_empty() { p.user.username.clone() } else { p.user.full_name.clone() },
+        display_name: if p.user.full_name.is_empty() {
+            p.user.username.clone()
+        } else {
+            p.user.full_name.clone()
+        },
         role_label: role_label(p.user.role, lang),
         scope_label: scope_label(&state, &p.scope, lang).await,
         is_admin,
@@ -289,13 +326,23 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_form(info: RequestInfo, p: Option<Principal>, Query(q): Query<LoginQuery>) -> Result<Response, PageError> {
+async fn login_form(
+    info: RequestInfo,
+    p: Option<Principal>,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, PageError> {
     let next = safe_next(q.next.as_deref());
     if p.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
     let page = LoginPage {
-        l: layout(info.lang, None, Tr(info.lang).s("login.title"), "/login", q.ok.as_deref()),
+        l: layout(
+            info.lang,
+            None,
+            Tr(info.lang).s("login.title"),
+            "/login",
+            q.ok.as_deref(),
+        ),
         next,
         username: String::new(),
         error: None,
@@ -314,14 +361,22 @@ struct LoginForm {
     next: String,
 }
 
-async fn login_submit(State(state): State<AppState>, info: RequestInfo, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
+async fn login_submit(
+    State(state): State<AppState>,
+    info: RequestInfo,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     match auth::login(&state, &f.username, &f.password, &info.ip, ua).await? {
         Ok((sid, _user)) => {
             let to = safe_next(Some(&f.next));
             Ok((
                 StatusCode::SEE_OTHER,
-                [(header::SET_COOKIE, auth::session_cookie(&state, &sid)), (header::LOCATION, to)],
+                [
+                    (header::SET_COOKIE, auth::session_cookie(&state, &sid)),
+                    (header::LOCATION, to),
+                ],
             )
                 .into_response())
         }
@@ -347,9 +402,26 @@ async fn logout(State(state): State<AppState>, p: Option<Principal>) -> Result<R
         && let Some(h) = &p.session_hash
     {
         state.db.delete_session(h).await?;
-        state.db.audit_event(&p.actor(), state.now(), "logout", "user", Some(&p.user.id.to_string()), None).await?;
+        state
+            .db
+            .audit_event(
+                &p.actor(),
+                state.now(),
+                "logout",
+                "user",
+                Some(&p.user.id.to_string()),
+                None,
+            )
+            .await?;
     }
-    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::clear_session_cookie()), (header::LOCATION, "/login".to_string())]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, auth::clear_session_cookie()),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -360,7 +432,14 @@ struct NextQuery {
 async fn set_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = if code == "en" { "en" } else { "id" };
     let cookie = format!("{}={lang}; Path=/; Max-Age=31536000; SameSite=Lax", auth::LANG_COOKIE);
-    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, safe_next(q.next.as_deref()))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, cookie),
+            (header::LOCATION, safe_next(q.next.as_deref())),
+        ],
+    )
+        .into_response()
 }
 
 // ---------- account ----------
@@ -396,7 +475,12 @@ struct PasswordForm {
     password: String,
 }
 
-async fn account_password(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Form(f): Form<PasswordForm>) -> Result<Response, PageError> {
+async fn account_password(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, PageError> {
     let t = Tr(info.lang);
     let current_ok = auth::verify_password(&p.user.password_hash, &f.current);
     let result = if current_ok {
@@ -407,7 +491,10 @@ async fn account_password(State(state): State<AppState>, PageAuth(p): PageAuth, 
     match result {
         Ok(()) => Ok((
             StatusCode::SEE_OTHER,
-            [(header::SET_COOKIE, auth::clear_session_cookie()), (header::LOCATION, "/login?ok=account.saved".to_string())],
+            [
+                (header::SET_COOKIE, auth::clear_session_cookie()),
+                (header::LOCATION, "/login?ok=account.saved".to_string()),
+            ],
         )
             .into_response()),
         Err(msg) => {
@@ -425,8 +512,18 @@ async fn account_password(State(state): State<AppState>, PageAuth(p): PageAuth, 
 }
 
 async fn account_logout_all(State(state): State<AppState>, PageAuth(p): PageAuth) -> Result<Response, PageError> {
-    state.db.delete_user_sessions(p.user.id, &p.actor(), state.now()).await?;
-    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::clear_session_cookie()), (header::LOCATION, "/login".to_string())]).into_response())
+    state
+        .db
+        .delete_user_sessions(p.user.id, &p.actor(), state.now())
+        .await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, auth::clear_session_cookie()),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
 }
 
 // ---------- SOP sheet ----------
@@ -446,22 +543,50 @@ struct SopPage {
 
 /// "2020-06-18" → "18 Juni 2020", as dates are written on the sheet.
 pub fn tanggal(iso: &str) -> String {
-    const BULAN: [&str; 12] = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+    const BULAN: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
     match iso.parse::<jiff::civil::Date>() {
         Ok(d) => format!("{:02} {} {}", d.day(), BULAN[(d.month() - 1) as usize], d.year()),
         Err(_) => iso.to_string(),
     }
 }
 
-async fn sop_page(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo) -> Result<Html<String>, PageError> {
+async fn sop_page(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+) -> Result<Html<String>, PageError> {
     p.require(Action::ViewSop).map_err(|e| PageError(e, info.lang))?;
     let (_, def) = state.db.active_sop().await?;
     let rows = sop_sheet::rows(&def);
     let svg = sop_sheet::flowchart(&def, &rows);
     render(&SopPage {
-        l: layout(info.lang, Some(&p), &format!("SOP {}", def.identity.title), "/sop", None),
+        l: layout(
+            info.lang,
+            Some(&p),
+            &format!("SOP {}", def.identity.title),
+            "/sop",
+            None,
+        ),
         made_on: tanggal(&def.identity.made_on),
-        revised_on: def.identity.revised_on.as_deref().map(tanggal).unwrap_or_else(|| "-".into()),
+        revised_on: def
+            .identity
+            .revised_on
+            .as_deref()
+            .map(tanggal)
+            .unwrap_or_else(|| "-".into()),
         effective_on: tanggal(&def.identity.effective_on),
         def,
         rows,
@@ -517,7 +642,12 @@ fn wib_day_start(date: &str) -> Option<i64> {
 
 const AUDIT_PAGE: i64 = 50;
 
-async fn audit_page(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Query(q): Query<AuditQuery>) -> Result<Html<String>, PageError> {
+async fn audit_page(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<AuditQuery>,
+) -> Result<Html<String>, PageError> {
     p.require(Action::ViewAudit).map_err(|e| PageError(e, info.lang))?;
     let mut date_error = None;
     let mut parse = |s: &str, plus_day: bool| -> Option<i64> {
@@ -527,7 +657,9 @@ async fn audit_page(State(state): State<AppState>, PageAuth(p): PageAuth, info: 
         match wib_day_start(s.trim()) {
             Some(ms) => Some(if plus_day { ms + 86_400_000 } else { ms }),
             None => {
-                date_error = Some(format!("Tanggal \"{s}\" tidak dikenali; gunakan format TTTT-BB-HH, misalnya 2026-11-29."));
+                date_error = Some(format!(
+                    "Tanggal \"{s}\" tidak dikenali; gunakan format TTTT-BB-HH, misalnya 2026-11-29."
+                ));
                 None
             }
         }
@@ -606,7 +738,14 @@ struct UsersPage {
     errors: FieldErrors,
 }
 
-async fn users_page_render(state: &AppState, p: &Principal, lang: Lang, input: &UserInput, errors: FieldErrors, ok: Option<&str>) -> Result<Html<String>, PageError> {
+async fn users_page_render(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    input: &UserInput,
+    errors: FieldErrors,
+    ok: Option<&str>,
+) -> Result<Html<String>, PageError> {
     let t = Tr(lang);
     let mut rows = Vec::new();
     for u in state.db.list_users().await? {
@@ -615,7 +754,14 @@ async fn users_page_render(state: &AppState, p: &Principal, lang: Lang, input: &
             (None, Some(k)) => region_label(state, k).await,
             _ => "—".into(),
         };
-        rows.push(UserRow { id: u.id, role_label: role_label(u.role, lang), username: u.username, full_name: u.full_name, scope, disabled: u.disabled });
+        rows.push(UserRow {
+            id: u.id,
+            role_label: role_label(u.role, lang),
+            username: u.username,
+            full_name: u.full_name,
+            scope,
+            disabled: u.disabled,
+        });
     }
     let mut desa_opts = vec![(String::new(), t.s("users.none").to_string())];
     let mut kec_opts = vec![(String::new(), t.s("users.none").to_string())];
@@ -626,29 +772,102 @@ async fn users_page_render(state: &AppState, p: &Principal, lang: Lang, input: &
         }
     }
     let mut role_opts = vec![(String::new(), t.s("users.choose").to_string())];
-    role_opts.extend(Role::ALL.iter().map(|r| (r.as_str().to_string(), role_label(*r, lang).to_string())));
+    role_opts.extend(
+        Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), role_label(*r, lang).to_string())),
+    );
     let err = |k: &str| errors.get(k).cloned();
     let fields = vec![
-        Field { name: "username", label: t.s("login.username"), kind: "text", value: input.username.clone(), options: vec![], error: err("username") },
-        Field { name: "full_name", label: t.s("users.full_name"), kind: "text", value: input.full_name.clone(), options: vec![], error: err("full_name") },
-        Field { name: "role", label: t.s("users.role"), kind: "select", value: input.role.clone(), options: role_opts, error: err("role") },
-        Field { name: "desa_code", label: t.s("users.desa"), kind: "select", value: input.desa_code.clone(), options: desa_opts, error: err("desa_code") },
-        Field { name: "kecamatan_code", label: t.s("users.kecamatan"), kind: "select", value: input.kecamatan_code.clone(), options: kec_opts, error: err("kecamatan_code") },
-        Field { name: "password", label: t.s("login.password"), kind: "password", value: input.password.clone(), options: vec![], error: err("password") },
+        Field {
+            name: "username",
+            label: t.s("login.username"),
+            kind: "text",
+            value: input.username.clone(),
+            options: vec![],
+            error: err("username"),
+        },
+        Field {
+            name: "full_name",
+            label: t.s("users.full_name"),
+            kind: "text",
+            value: input.full_name.clone(),
+            options: vec![],
+            error: err("full_name"),
+        },
+        Field {
+            name: "role",
+            label: t.s("users.role"),
+            kind: "select",
+            value: input.role.clone(),
+            options: role_opts,
+            error: err("role"),
+        },
+        Field {
+            name: "desa_code",
+            label: t.s("users.desa"),
+            kind: "select",
+            value: input.desa_code.clone(),
+            options: desa_opts,
+            error: err("desa_code"),
+        },
+        Field {
+            name: "kecamatan_code",
+            label: t.s("users.kecamatan"),
+            kind: "select",
+            value: input.kecamatan_code.clone(),
+            options: kec_opts,
+            error: err("kecamatan_code"),
+        },
+        Field {
+            name: "password",
+            label: t.s("login.password"),
+            kind: "password",
+            value: input.password.clone(),
+            options: vec![],
+            error: err("password"),
+        },
     ];
-    render(&UsersPage { l: layout(lang, Some(p), t.s("users.title"), "/admin/users", ok), users: rows, fields, errors })
+    render(&UsersPage {
+        l: layout(lang, Some(p), t.s("users.title"), "/admin/users", ok),
+        users: rows,
+        fields,
+        errors,
+    })
 }
 
-async fn users_page(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Query(q): Query<OkQuery>) -> Result<Html<String>, PageError> {
+async fn users_page(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
-    users_page_render(&state, &p, info.lang, &UserInput::default(), FieldErrors::new(), q.ok.as_deref()).await
+    users_page_render(
+        &state,
+        &p,
+        info.lang,
+        &UserInput::default(),
+        FieldErrors::new(),
+        q.ok.as_deref(),
+    )
+    .await
 }
 
-async fn users_create(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Form(input): Form<UserInput>) -> Result<Response, PageError> {
+async fn users_create(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(input): Form<UserInput>,
+) -> Result<Response, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
     match users::create(&state.db, &state.config.deployment, &input, &p.actor(), state.now()).await? {
         Ok(_) => Ok(Redirect::to("/admin/users?ok=users.created").into_response()),
-        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page_render(&state, &p, info.lang, &input, errors, None).await?).into_response()),
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            users_page_render(&state, &p, info.lang, &input, errors, None).await?,
+        )
+            .into_response()),
     }
 }
 
@@ -666,34 +885,76 @@ struct OpQuery {
     op: String,
 }
 
-async fn user_confirm(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path(id): Path<i64>, Query(q): Query<OpQuery>) -> Result<Html<String>, PageError> {
+async fn user_confirm(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OpQuery>,
+) -> Result<Html<String>, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
-    let u = state.db.user_by_id(id).await?.ok_or(PageError(AppError::NotFound, info.lang))?;
+    let u = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
     let question = match (q.op.as_str(), info.lang) {
-        ("disable", Lang::Id) => format!("Nonaktifkan pengguna {}? Semua sesinya diakhiri dan token API-nya berhenti bekerja.", u.username),
-        ("disable", Lang::En) => format!("Disable user {}? All their sessions end and their API tokens stop working.", u.username),
+        ("disable", Lang::Id) => format!(
+            "Nonaktifkan pengguna {}? Semua sesinya diakhiri dan token API-nya berhenti bekerja.",
+            u.username
+        ),
+        ("disable", Lang::En) => format!(
+            "Disable user {}? All their sessions end and their API tokens stop working.",
+            u.username
+        ),
         ("enable", Lang::Id) => format!("Aktifkan kembali pengguna {}?", u.username),
         ("enable", Lang::En) => format!("Enable user {} again?", u.username),
-        ("logout", Lang::Id) => format!("Akhiri semua sesi pengguna {}? Ia harus masuk lagi di semua perangkat.", u.username),
-        ("logout", Lang::En) => format!("End all sessions of {}? They must log in again on every device.", u.username),
+        ("logout", Lang::Id) => format!(
+            "Akhiri semua sesi pengguna {}? Ia harus masuk lagi di semua perangkat.",
+            u.username
+        ),
+        ("logout", Lang::En) => format!(
+            "End all sessions of {}? They must log in again on every device.",
+            u.username
+        ),
         _ => return Err(PageError(AppError::NotFound, info.lang)),
     };
     render(&ConfirmPage {
-        l: layout(info.lang, Some(&p), Tr(info.lang).s("confirm.title"), "/admin/users", None),
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("confirm.title"),
+            "/admin/users",
+            None,
+        ),
         question,
         action: format!("/admin/users/{id}/{}", q.op),
         cancel: "/admin/users".into(),
     })
 }
 
-async fn user_op(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path((id, op)): Path<(i64, String)>) -> Result<Response, PageError> {
+async fn user_op(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, op)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
-    let u = state.db.user_by_id(id).await?.ok_or(PageError(AppError::NotFound, info.lang))?;
+    let u = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
     let now = state.now();
     match op.as_str() {
         "disable" => {
             if u.id == p.user.id {
-                return Err(PageError(AppError::Invalid("Anda tidak bisa menonaktifkan akun Anda sendiri. Minta admin lain melakukannya.".into()), info.lang));
+                return Err(PageError(
+                    AppError::Invalid(
+                        "Anda tidak bisa menonaktifkan akun Anda sendiri. Minta admin lain melakukannya.".into(),
+                    ),
+                    info.lang,
+                ));
             }
             state.db.set_disabled(id, true, &p.actor(), now).await?;
         }
@@ -712,9 +973,19 @@ struct NewPasswordForm {
     password: String,
 }
 
-async fn user_password_set(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path(id): Path<i64>, Form(f): Form<NewPasswordForm>) -> Result<Response, PageError> {
+async fn user_password_set(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<NewPasswordForm>,
+) -> Result<Response, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
-    let u = state.db.user_by_id(id).await?.ok_or(PageError(AppError::NotFound, info.lang))?;
+    let u = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
     if let Err(msg) = users::set_password(&state.db, &u, &f.password, &p.actor(), state.now()).await? {
         let t = Tr(info.lang);
         let page = PasswordPage {
@@ -730,9 +1001,18 @@ async fn user_password_set(State(state): State<AppState>, PageAuth(p): PageAuth,
     Ok(Redirect::to("/admin/users?ok=users.password_set").into_response())
 }
 
-async fn user_password_form(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+async fn user_password_form(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
     p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
-    let u = state.db.user_by_id(id).await?.ok_or(PageError(AppError::NotFound, info.lang))?;
+    let u = state
+        .db
+        .user_by_id(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
     let t = Tr(info.lang);
     render(&PasswordPage {
         l: layout(info.lang, Some(&p), t.s("users.reset_pw"), "/admin/users", None),
@@ -765,18 +1045,44 @@ struct SopAdminPage {
     activate: bool,
 }
 
-async fn sop_admin_render(state: &AppState, p: &Principal, lang: Lang, toml: String, activate: bool, problems: Vec<String>, ok: Option<&str>) -> Result<Html<String>, PageError> {
+async fn sop_admin_render(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    toml: String,
+    activate: bool,
+    problems: Vec<String>,
+    ok: Option<&str>,
+) -> Result<Html<String>, PageError> {
     let versions = state
         .db
         .list_sops()
         .await?
         .into_iter()
-        .map(|s| SopVersionRow { id: s.id, sop_id: s.sop_id, version: s.version, when: format_wib(s.loaded_at), by: s.loaded_by, active: s.active })
+        .map(|s| SopVersionRow {
+            id: s.id,
+            sop_id: s.sop_id,
+            version: s.version,
+            when: format_wib(s.loaded_at),
+            by: s.loaded_by,
+            active: s.active,
+        })
         .collect();
-    render(&SopAdminPage { l: layout(lang, Some(p), Tr(lang).s("sopadmin.title"), "/admin/sop", ok), versions, problems, toml, activate })
+    render(&SopAdminPage {
+        l: layout(lang, Some(p), Tr(lang).s("sopadmin.title"), "/admin/sop", ok),
+        versions,
+        problems,
+        toml,
+        activate,
+    })
 }
 
-async fn sop_admin(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Query(q): Query<OkQuery>) -> Result<Html<String>, PageError> {
+async fn sop_admin(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
     p.require(Action::ManageSop).map_err(|e| PageError(e, info.lang))?;
     sop_admin_render(&state, &p, info.lang, String::new(), true, vec![], q.ok.as_deref()).await
 }
@@ -788,15 +1094,26 @@ struct SopForm {
     activate: Option<String>,
 }
 
-async fn sop_admin_load(State(state): State<AppState>, PageAuth(p): PageAuth, info: RequestInfo, Form(f): Form<SopForm>) -> Result<Response, PageError> {
+async fn sop_admin_load(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(f): Form<SopForm>,
+) -> Result<Response, PageError> {
     p.require(Action::ManageSop).map_err(|e| PageError(e, info.lang))?;
     let activate = f.activate.is_some();
     let problems = match state.db.load_sop(&f.toml, activate, &p.actor(), state.now()).await {
         Ok(_) => return Ok(Redirect::to("/admin/sop?ok=sopadmin.loaded").into_response()),
-        Err(jempol_store::StoreError::Invalid(m)) | Err(jempol_store::StoreError::Conflict(m)) => m.lines().map(str::to_string).collect(),
+        Err(jempol_store::StoreError::Invalid(m)) | Err(jempol_store::StoreError::Conflict(m)) => {
+            m.lines().map(str::to_string).collect()
+        }
         Err(e) => return Err(e.into()),
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, sop_admin_render(&state, &p, info.lang, f.toml, activate, problems, None).await?).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        sop_admin_render(&state, &p, info.lang, f.toml, activate, problems, None).await?,
+    )
+        .into_response())
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

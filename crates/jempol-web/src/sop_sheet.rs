@@ -46,7 +46,9 @@ pub fn rows(def: &SopDefinition) -> Vec<SheetRow> {
     def.steps
         .iter()
         .map(|s| {
-            let n = lines(&s.activity, 30).max(lines(&s.inputs, 13)).max(lines(&s.output, 13));
+            let n = lines(&s.activity, 30)
+                .max(lines(&s.inputs, 13))
+                .max(lines(&s.output, 13));
             let lanes_text = s
                 .lanes
                 .iter()
@@ -68,7 +70,10 @@ pub fn rows(def: &SopDefinition) -> Vec<SheetRow> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn shape(out: &mut String, symbol: Symbol, cx: f64, cy: f64, w: f64, h: f64, class: &str) {
@@ -79,7 +84,10 @@ fn shape(out: &mut String, symbol: Symbol, cx: f64, cy: f64, w: f64, h: f64, cla
             r#"<rect class="{class}" x="{x}" y="{y}" width="{w}" height="{h}" rx="{r}" ry="{r}"/>"#,
             r = h / 2.0
         ),
-        Symbol::Activity => write!(out, r#"<rect class="{class}" x="{x}" y="{y}" width="{w}" height="{h}"/>"#),
+        Symbol::Activity => write!(
+            out,
+            r#"<rect class="{class}" x="{x}" y="{y}" width="{w}" height="{h}"/>"#
+        ),
         Symbol::Decision => write!(
             out,
             r#"<polygon class="{class}" points="{cx},{y} {r},{cy} {cx},{b} {x},{cy}"/>"#,
@@ -114,13 +122,20 @@ pub fn flowchart(def: &SopDefinition, rows: &[SheetRow]) -> String {
     let _ = write!(
         out,
         r#"<svg class="flow" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="flow-title"><title id="flow-title">{}</title>"#,
-        esc(&format!("Bagan alir SOP {}: {} langkah", def.identity.title, def.steps.len()))
+        esc(&format!(
+            "Bagan alir SOP {}: {} langkah",
+            def.identity.title,
+            def.steps.len()
+        ))
     );
     out.push_str(r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#);
     // Lane separators.
     for i in 1..def.lanes.len() as u32 {
         let x = i * LANE_WIDTH;
-        let _ = write!(out, r#"<line class="lane-sep" x1="{x}" y1="0" x2="{x}" y2="{height}"/>"#);
+        let _ = write!(
+            out,
+            r#"<line class="lane-sep" x1="{x}" y1="0" x2="{x}" y2="{height}"/>"#
+        );
     }
     for (r, top) in rows.iter().zip(&tops) {
         let y = top + f64::from(r.height);
@@ -153,8 +168,19 @@ pub fn flowchart(def: &SopDefinition, rows: &[SheetRow]) -> String {
         // Lanes that take part: a small linked box.
         for other in s.lanes.iter().skip(1) {
             let ox = lane_x(other);
-            let _ = write!(out, r#"<line class="joinline" x1="{cx}" y1="{cy}" x2="{ox}" y2="{cy}"/>"#);
-            shape(&mut out, Symbol::Activity, ox, cy, f64::from(SUB_W), f64::from(SUB_H), "sym sub");
+            let _ = write!(
+                out,
+                r#"<line class="joinline" x1="{cx}" y1="{cy}" x2="{ox}" y2="{cy}"/>"#
+            );
+            shape(
+                &mut out,
+                Symbol::Activity,
+                ox,
+                cy,
+                f64::from(SUB_W),
+                f64::from(SUB_H),
+                "sym sub",
+            );
         }
         shape(&mut out, s.symbol, cx, cy, sw, sh, "sym");
         let _ = write!(out, r#"<text class="symno" x="{cx}" y="{}">{}</text>"#, cy + 4.0, s.no);

@@ -88,12 +88,16 @@ pub struct Overrides {
 pub fn load(o: Overrides) -> Result<Config> {
     let file: FileConfig = match &o.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("berkas konfigurasi {} tidak bisa dibaca", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("berkas konfigurasi {} tidak bisa dibaca", path.display()))?;
             toml::from_str(&text).with_context(|| format!("berkas konfigurasi {} tidak sah", path.display()))?
         }
         None => FileConfig::default(),
     };
-    let data_dir = o.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("./jempol-data"));
+    let data_dir = o
+        .data_dir
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("./jempol-data"));
     let database_url = o
         .database_url
         .or(file.database_url)
@@ -101,7 +105,10 @@ pub fn load(o: Overrides) -> Result<Config> {
     let mut web = jempol_web::WebConfig::default();
     if let Some(d) = file.deployment {
         check_deployment(&d)?;
-        web.deployment = Deployment { kabupaten: d.kabupaten, kecamatan: d.kecamatan };
+        web.deployment = Deployment {
+            kabupaten: d.kabupaten,
+            kecamatan: d.kecamatan,
+        };
     }
     if let Some(s) = file.session {
         web.session_idle_minutes = s.idle_minutes.unwrap_or(web.session_idle_minutes);
@@ -111,21 +118,36 @@ pub fn load(o: Overrides) -> Result<Config> {
         web.secure_cookies = s.secure_cookies.unwrap_or(web.secure_cookies);
         web.trust_forwarded_for = s.trust_forwarded_for.unwrap_or(web.trust_forwarded_for);
     }
-    let log_json = std::env::var("JEMPOL_LOG_FORMAT").ok().or(file.log_format).is_some_and(|f| f == "json");
-    Ok(Config { listen: o.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()), data_dir, database_url, web, log_json })
+    let log_json = std::env::var("JEMPOL_LOG_FORMAT")
+        .ok()
+        .or(file.log_format)
+        .is_some_and(|f| f == "json");
+    Ok(Config {
+        listen: o.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
+        data_dir,
+        database_url,
+        web,
+        log_json,
+    })
 }
 
 fn check_deployment(d: &FileDeployment) -> Result<()> {
     use jempol_core::region::{Level, is_within, level_of};
     if level_of(&d.kabupaten).ok() != Some(Level::Kabupaten) {
-        anyhow::bail!("deployment.kabupaten \"{}\" harus kode kabupaten, misalnya 35.19", d.kabupaten);
+        anyhow::bail!(
+            "deployment.kabupaten \"{}\" harus kode kabupaten, misalnya 35.19",
+            d.kabupaten
+        );
     }
     if d.kecamatan.is_empty() {
         anyhow::bail!("deployment.kecamatan harus berisi paling sedikit satu kode kecamatan, misalnya [\"35.19.02\"]");
     }
     for k in &d.kecamatan {
         if level_of(k).ok() != Some(Level::Kecamatan) || !is_within(k, &d.kabupaten) {
-            anyhow::bail!("deployment.kecamatan: \"{k}\" bukan kode kecamatan di kabupaten {}", d.kabupaten);
+            anyhow::bail!(
+                "deployment.kecamatan: \"{k}\" bukan kode kecamatan di kabupaten {}",
+                d.kabupaten
+            );
         }
     }
     Ok(())
@@ -145,9 +167,15 @@ mod tests {
 
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://jempol:rahasia@db:5432/jempol"), "postgres://jempol:***@db:5432/jempol");
+        assert_eq!(
+            redact_url("postgres://jempol:rahasia@db:5432/jempol"),
+            "postgres://jempol:***@db:5432/jempol"
+        );
         assert_eq!(redact_url("postgres://jempol@db/jempol"), "postgres://jempol@db/jempol");
-        assert_eq!(redact_url("sqlite://./jempol-data/jempol.db"), "sqlite://./jempol-data/jempol.db");
+        assert_eq!(
+            redact_url("sqlite://./jempol-data/jempol.db"),
+            "sqlite://./jempol-data/jempol.db"
+        );
     }
 
     #[test]
@@ -156,15 +184,40 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("jempol.toml");
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/jempol\"\n[deployment]\nkabupaten = \"35.19\"\nkecamatan = [\"35.19.02\", \"35.19.01\"]\n").unwrap();
-        let c = load(Overrides { config: Some(file.clone()), listen: Some("127.0.0.1:9100".into()), data_dir: None, database_url: None }).unwrap();
+        let c = load(Overrides {
+            config: Some(file.clone()),
+            listen: Some("127.0.0.1:9100".into()),
+            data_dir: None,
+            database_url: None,
+        })
+        .unwrap();
         assert_eq!(c.listen, "127.0.0.1:9100");
         assert_eq!(c.data_dir, PathBuf::from("/srv/jempol"));
         assert_eq!(c.database_url, "sqlite:///srv/jempol/jempol.db");
         assert_eq!(c.web.deployment.kecamatan.len(), 2);
-        std::fs::write(&file, "[deployment]\nkabupaten = \"35.19\"\nkecamatan = [\"35.20.01\"]\n").unwrap();
-        let e = load(Overrides { config: Some(file.clone()), listen: None, data_dir: None, database_url: None }).err().unwrap();
+        std::fs::write(
+            &file,
+            "[deployment]\nkabupaten = \"35.19\"\nkecamatan = [\"35.20.01\"]\n",
+        )
+        .unwrap();
+        let e = load(Overrides {
+            config: Some(file.clone()),
+            listen: None,
+            data_dir: None,
+            database_url: None,
+        })
+        .err()
+        .unwrap();
         assert!(e.to_string().contains("35.20.01"), "{e}");
         std::fs::write(&file, "warna = 1\n").unwrap();
-        assert!(load(Overrides { config: Some(file), listen: None, data_dir: None, database_url: None }).is_err());
+        assert!(
+            load(Overrides {
+                config: Some(file),
+                listen: None,
+                data_dir: None,
+                database_url: None
+            })
+            .is_err()
+        );
     }
 }

@@ -16,20 +16,71 @@ const MALE: &[&str] = &[
 ];
 const FEMALE: &[&str] = &[
     "Sumiati", "Painem", "Tukinem", "Sarmini", "Suminah", "Kasmini", "Sainem", "Wagini", "Partini", "Sulastri",
-    "Sumarni", "Marsini", "Tumini", "Sriyati", "Darmi", "Katini", "Parmi", "Sunarti", "Wartini", "Ngatini",
-    "Rukmini", "Suyatmi", "Lestari", "Endang", "Sri", "Wahyuni", "Dwi", "Tri", "Yuli", "Siti", "Puji",
+    "Sumarni", "Marsini", "Tumini", "Sriyati", "Darmi", "Katini", "Parmi", "Sunarti", "Wartini", "Ngatini", "Rukmini",
+    "Suyatmi", "Lestari", "Endang", "Sri", "Wahyuni", "Dwi", "Tri", "Yuli", "Siti", "Puji",
 ];
 const SECOND: &[&str] = &[
-    "", "", "", "Wiyono", "Santoso", "Raharjo", "Hartono", "Purnomo", "Setiawan", "Susanto", "Prasetyo",
-    "Wibowo", "Utomo", "Hadi", "Mulyani", "Rahayu", "Lestari", "Handayani", "Astuti", "Widodo",
+    "",
+    "",
+    "",
+    "Wiyono",
+    "Santoso",
+    "Raharjo",
+    "Hartono",
+    "Purnomo",
+    "Setiawan",
+    "Susanto",
+    "Prasetyo",
+    "Wibowo",
+    "Utomo",
+    "Hadi",
+    "Mulyani",
+    "Rahayu",
+    "Lestari",
+    "Handayani",
+    "Astuti",
+    "Widodo",
 ];
-const DUSUN: &[&str] = &["Krajan", "Sidomulyo", "Ngrowo", "Kauman", "Bendo", "Tegalrejo", "Ngampel", "Sumberejo", "Gading", "Jatisari"];
-const BIRTH_PLACES: &[&str] = &["Madiun", "Madiun", "Madiun", "Dolopo", "Ponorogo", "Magetan", "Ngawi", "Nganjuk"];
-const DISABILITY: &[&str] = &["fisik", "fisik", "fisik", "sensorik_netra", "sensorik_rungu", "sensorik_wicara", "intelektual", "mental", "ganda"];
+const DUSUN: &[&str] = &[
+    "Krajan",
+    "Sidomulyo",
+    "Ngrowo",
+    "Kauman",
+    "Bendo",
+    "Tegalrejo",
+    "Ngampel",
+    "Sumberejo",
+    "Gading",
+    "Jatisari",
+];
+const BIRTH_PLACES: &[&str] = &[
+    "Madiun", "Madiun", "Madiun", "Dolopo", "Ponorogo", "Magetan", "Ngawi", "Nganjuk",
+];
+const DISABILITY: &[&str] = &[
+    "fisik",
+    "fisik",
+    "fisik",
+    "sensorik_netra",
+    "sensorik_rungu",
+    "sensorik_wicara",
+    "intelektual",
+    "mental",
+    "ganda",
+];
 
 pub const DOLOPO_DESA: &[&str] = &[
-    "35.19.02.1002", "35.19.02.1012", "35.19.02.2001", "35.19.02.2003", "35.19.02.2004", "35.19.02.2005",
-    "35.19.02.2006", "35.19.02.2007", "35.19.02.2008", "35.19.02.2009", "35.19.02.2010", "35.19.02.2011",
+    "35.19.02.1002",
+    "35.19.02.1012",
+    "35.19.02.2001",
+    "35.19.02.2003",
+    "35.19.02.2004",
+    "35.19.02.2005",
+    "35.19.02.2006",
+    "35.19.02.2007",
+    "35.19.02.2008",
+    "35.19.02.2009",
+    "35.19.02.2010",
+    "35.19.02.2011",
 ];
 
 /// Generates residents in order; `serial_base` keeps NIKs of a second run apart from the first.
@@ -43,7 +94,13 @@ pub struct Generator {
 
 impl Generator {
     pub fn new(seed: u64, serial_base: u16, reference_year: i16, sop_definition_id: i64) -> Generator {
-        Generator { rng: StdRng::seed_from_u64(seed), serials: HashMap::new(), serial_base, reference_year, sop_definition_id }
+        Generator {
+            rng: StdRng::seed_from_u64(seed),
+            serials: HashMap::new(),
+            serial_base,
+            reference_year,
+            sop_definition_id,
+        }
     }
 
     fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
@@ -59,7 +116,11 @@ impl Generator {
             65..90 => (r.random_bool(0.2), true, false),
             _ => (r.random_bool(0.1), r.random_bool(0.5), true),
         };
-        let age: i16 = if lansia { 60 + (r.random_range(0.0f64..1.0).powf(1.6) * 36.0) as i16 } else { r.random_range(17..60) };
+        let age: i16 = if lansia {
+            60 + (r.random_range(0.0f64..1.0).powf(1.6) * 36.0) as i16
+        } else {
+            r.random_range(17..60)
+        };
         let female = r.random_bool(if lansia { 0.56 } else { 0.48 });
         let year = self.reference_year - age;
         let month = r.random_range(1..=12i8);
@@ -70,7 +131,11 @@ impl Generator {
         *next += 1;
         let serial = ((u32::from(self.serial_base) + u32::from(*next) - 1) % 9999 + 1) as u16;
         let nik = nik::compose("351902", birth, female, serial);
-        let kk_issue = jiff::civil::date(r.random_range(2005..2024), r.random_range(1..=12), r.random_range(1..=28));
+        let kk_issue = jiff::civil::date(
+            r.random_range(2005..2024),
+            r.random_range(1..=12),
+            r.random_range(1..=28),
+        );
         let no_kk = format!(
             "351902{:02}{:02}{:02}{:04}",
             kk_issue.day(),
@@ -80,7 +145,11 @@ impl Generator {
         );
         let first = if female { self.pick(FEMALE) } else { self.pick(MALE) };
         let second = self.pick(SECOND);
-        let name = if second.is_empty() { first.to_string() } else { format!("{first} {second}") };
+        let name = if second.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first} {second}")
+        };
         let desa = self.pick(DOLOPO_DESA).to_string();
         let dusun = self.pick(DUSUN);
         let birth_place = self.pick(BIRTH_PLACES).to_string();
@@ -113,10 +182,20 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("camat", "Camat Dolopo (demo)", "camat", None),
     ("kasi", "Kasi Pelayanan (demo)", "kasi_pelayanan", None),
     ("petugas", "Petugas Pelayanan (demo)", "petugas", None),
-    ("desa.lembah", "Operator Desa Lembah (demo)", "operator_desa", Some("35.19.02.2001")),
+    (
+        "desa.lembah",
+        "Operator Desa Lembah (demo)",
+        "operator_desa",
+        Some("35.19.02.2001"),
+    ),
     ("dukcapil", "Operator Dispendukcapil (demo)", "dispendukcapil", None),
     ("dinsos", "Petugas Dinsos (demo)", "dinsos", None),
-    ("pendamping.lembah", "Pendamping Desa Lembah (demo)", "pendamping", Some("35.19.02.2001")),
+    (
+        "pendamping.lembah",
+        "Pendamping Desa Lembah (demo)",
+        "pendamping",
+        Some("35.19.02.2001"),
+    ),
 ];
 
 pub const DEMO_PASSWORD: &str = "jempol-demo-2026";
@@ -156,8 +235,14 @@ mod tests {
 
     #[test]
     fn same_seed_same_data() {
-        let a: Vec<String> = { let mut g = Generator::new(3, 1, 2026, 1); (0..50).map(|_| g.next_resident().nik).collect() };
-        let b: Vec<String> = { let mut g = Generator::new(3, 1, 2026, 1); (0..50).map(|_| g.next_resident().nik).collect() };
+        let a: Vec<String> = {
+            let mut g = Generator::new(3, 1, 2026, 1);
+            (0..50).map(|_| g.next_resident().nik).collect()
+        };
+        let b: Vec<String> = {
+            let mut g = Generator::new(3, 1, 2026, 1);
+            (0..50).map(|_| g.next_resident().nik).collect()
+        };
         assert_eq!(a, b);
     }
 }

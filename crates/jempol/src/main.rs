@@ -169,17 +169,24 @@ fn main() -> std::process::ExitCode {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("JEMPOL_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JEMPOL_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if json { b.json().try_init() } else { b.try_init() };
 }
 
 fn read_password_stdin() -> Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("kata sandi tidak bisa dibaca dari standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("kata sandi tidak bisa dibaca dari standard input")?;
     let pw = s.lines().next().unwrap_or("").to_string();
     if pw.is_empty() {
-        bail!("kata sandi kosong: kirim lewat standard input, misalnya: echo 'kata-sandi-panjang' | jempol user add ...");
+        bail!(
+            "kata sandi kosong: kirim lewat standard input, misalnya: echo 'kata-sandi-panjang' | jempol user add ..."
+        );
     }
     Ok(pw)
 }
@@ -199,7 +206,8 @@ async fn open(cfg: &Config, clock: &dyn Clock) -> Result<Db> {
     }
     let actor = Actor::system("startup");
     if db.region(&cfg.web.deployment.kabupaten).await?.is_none() {
-        let regions = jempol_store::regions::parse_regions_csv(jempol_store::regions::MADIUN_CSV.as_bytes()).map_err(anyhow::Error::msg)?;
+        let regions = jempol_store::regions::parse_regions_csv(jempol_store::regions::MADIUN_CSV.as_bytes())
+            .map_err(anyhow::Error::msg)?;
         db.upsert_regions(&regions, &actor, clock.now_ms()).await?;
     }
     db.ensure_builtin_sop(&actor, clock.now_ms()).await?;
@@ -221,13 +229,24 @@ async fn ensure_admin(db: &Db, cfg: &Config, clock: &dyn Clock) -> Result<()> {
         password: password.clone(),
         ..Default::default()
     };
-    match jempol_web::users::create(db, &cfg.web.deployment, &input, &Actor::system("startup"), clock.now_ms()).await? {
+    match jempol_web::users::create(
+        db,
+        &cfg.web.deployment,
+        &input,
+        &Actor::system("startup"),
+        clock.now_ms(),
+    )
+    .await?
+    {
         Ok(_) if generated => {
             println!("Admin pertama dibuat. Nama pengguna: admin  Kata sandi: {password}");
             println!("Catat kata sandi ini sekarang: ia tidak akan ditampilkan lagi.");
         }
         Ok(_) => println!("Admin pertama dibuat: admin (kata sandi dari JEMPOL_ADMIN_PASSWORD)."),
-        Err(errors) => bail!("admin pertama tidak bisa dibuat: {}", errors.values().cloned().collect::<Vec<_>>().join("; ")),
+        Err(errors) => bail!(
+            "admin pertama tidak bisa dibuat: {}",
+            errors.values().cloned().collect::<Vec<_>>().join("; ")
+        ),
     }
     Ok(())
 }
@@ -237,7 +256,12 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let cfg = config::load(Overrides { config: cli.config, listen, data_dir: cli.data_dir, database_url: cli.database_url })?;
+    let cfg = config::load(Overrides {
+        config: cli.config,
+        listen,
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+    })?;
     init_logging(cfg.log_json);
     let clock = SystemClock;
     match cli.command {
@@ -253,11 +277,16 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Backup { path } => {
             let db = open(&cfg, &clock).await?;
             if !config::is_sqlite(&cfg.database_url) {
-                eprintln!("Database ini PostgreSQL. Buat cadangan dengan pg_dump, misalnya:\n  pg_dump -Fc -f jempol-$(date +%F).dump \"$JEMPOL_DATABASE_URL\"\nlalu pulihkan dengan pg_restore.");
+                eprintln!(
+                    "Database ini PostgreSQL. Buat cadangan dengan pg_dump, misalnya:\n  pg_dump -Fc -f jempol-$(date +%F).dump \"$JEMPOL_DATABASE_URL\"\nlalu pulihkan dengan pg_restore."
+                );
                 return Ok(2);
             }
             if path.exists() {
-                bail!("{} sudah ada; pilih nama berkas lain agar cadangan lama tidak tertimpa", path.display());
+                bail!(
+                    "{} sudah ada; pilih nama berkas lain agar cadangan lama tidak tertimpa",
+                    path.display()
+                );
             }
             db.backup_sqlite(&path.to_string_lossy()).await?;
             println!("Cadangan ditulis ke {}", path.display());
@@ -270,17 +299,27 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Regions(RegionsCmd::Import { file }) => {
             let f = std::fs::File::open(&file).with_context(|| format!("{} tidak bisa dibuka", file.display()))?;
-            let regions = jempol_store::regions::parse_regions_csv(std::io::BufReader::new(f)).map_err(anyhow::Error::msg)?;
+            let regions =
+                jempol_store::regions::parse_regions_csv(std::io::BufReader::new(f)).map_err(anyhow::Error::msg)?;
             let db = open(&cfg, &clock).await?;
-            let n = db.upsert_regions(&regions, &Actor::system("regions import"), clock.now_ms()).await?;
+            let n = db
+                .upsert_regions(&regions, &Actor::system("regions import"), clock.now_ms())
+                .await?;
             println!("{n} wilayah dimuat dari {}", file.display());
             Ok(0)
         }
         Command::Sop(SopCmd::Check { file }) => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("{} tidak bisa dibaca", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("{} tidak bisa dibaca", file.display()))?;
             match jempol_core::sop::SopDefinition::from_toml(&text) {
                 Ok(def) => {
-                    println!("SOP sah: {} versi {} — {} langkah, {} pelaksana.", def.id, def.version, def.steps.len(), def.lanes.len());
+                    println!(
+                        "SOP sah: {} versi {} — {} langkah, {} pelaksana.",
+                        def.id,
+                        def.version,
+                        def.steps.len(),
+                        def.lanes.len()
+                    );
                     Ok(0)
                 }
                 Err(problems) => {
@@ -293,10 +332,18 @@ async fn run(cli: Cli) -> Result<u8> {
             }
         }
         Command::Sop(SopCmd::Load { file, activate }) => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("{} tidak bisa dibaca", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("{} tidak bisa dibaca", file.display()))?;
             let db = open(&cfg, &clock).await?;
-            let (id, def) = db.load_sop(&text, activate, &Actor::system("sop load"), clock.now_ms()).await?;
-            println!("SOP {} versi {} dimuat (#{id}){}.", def.id, def.version, if activate { " dan diaktifkan" } else { "" });
+            let (id, def) = db
+                .load_sop(&text, activate, &Actor::system("sop load"), clock.now_ms())
+                .await?;
+            println!(
+                "SOP {} versi {} dimuat (#{id}){}.",
+                def.id,
+                def.version,
+                if activate { " dan diaktifkan" } else { "" }
+            );
             Ok(0)
         }
     }
@@ -322,7 +369,11 @@ async fn check(cfg: &Config) -> Result<u8> {
     }
     let admins = db.count_active_admins().await?;
     let regions = db.count_regions().await?;
-    let sop = db.active_sop().await.map(|(s, _)| format!("{} {}", s.sop_id, s.version)).unwrap_or_else(|_| "tidak ada".into());
+    let sop = db
+        .active_sop()
+        .await
+        .map(|(s, _)| format!("{} {}", s.sop_id, s.version))
+        .unwrap_or_else(|_| "tidak ada".into());
     println!("OK: migrasi {applied}/{known}, admin aktif {admins}, wilayah {regions}, SOP aktif {sop}.");
     Ok(if admins == 0 { 2 } else { 0 })
 }
@@ -334,7 +385,11 @@ async fn user_cmd(cfg: &Config, c: UserCmd) -> Result<u8> {
     let now = clock.now_ms();
     let find = |u: String| {
         let db = db.clone();
-        async move { db.user_by_username(&u.to_lowercase()).await?.with_context(|| format!("pengguna {u} tidak ada")) }
+        async move {
+            db.user_by_username(&u.to_lowercase())
+                .await?
+                .with_context(|| format!("pengguna {u} tidak ada"))
+        }
     };
     match c {
         UserCmd::Add(a) => {
@@ -361,7 +416,10 @@ async fn user_cmd(cfg: &Config, c: UserCmd) -> Result<u8> {
             }
         }
         UserCmd::List => {
-            println!("{:<20} {:<16} {:<15} {:<10} {:<8} NAMA", "PENGGUNA", "PERAN", "DESA", "KECAMATAN", "STATUS");
+            println!(
+                "{:<20} {:<16} {:<15} {:<10} {:<8} NAMA",
+                "PENGGUNA", "PERAN", "DESA", "KECAMATAN", "STATUS"
+            );
             for u in db.list_users().await? {
                 println!(
                     "{:<20} {:<16} {:<15} {:<10} {:<8} {}",
@@ -410,24 +468,40 @@ async fn token_cmd(cfg: &Config, c: TokenCmd) -> Result<u8> {
     let actor = Actor::system("cli");
     match c {
         TokenCmd::Create { username, name } => {
-            let u = db.user_by_username(&username.to_lowercase()).await?.with_context(|| format!("pengguna {username} tidak ada"))?;
+            let u = db
+                .user_by_username(&username.to_lowercase())
+                .await?
+                .with_context(|| format!("pengguna {username} tidak ada"))?;
             if u.disabled {
                 bail!("pengguna {username} nonaktif; aktifkan dulu");
             }
-            let token = jempol_web::auth::create_token(&db, &u, &name, &actor, clock.now_ms()).await.map_err(|e| anyhow::anyhow!(e.message_id()))?;
+            let token = jempol_web::auth::create_token(&db, &u, &name, &actor, clock.now_ms())
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message_id()))?;
             println!("{token}");
-            eprintln!("Token untuk {} dibuat. Simpan sekarang: ia tidak ditampilkan lagi. Pakai sebagai: Authorization: Bearer <token>", u.username);
+            eprintln!(
+                "Token untuk {} dibuat. Simpan sekarang: ia tidak ditampilkan lagi. Pakai sebagai: Authorization: Bearer <token>",
+                u.username
+            );
             Ok(0)
         }
         TokenCmd::List => {
             println!("{:<6} {:<20} {:<16} STATUS", "ID", "PENGGUNA", "NAMA");
             for t in db.list_tokens().await? {
-                println!("{:<6} {:<20} {:<16} {}", t.id, t.username, t.name, if t.revoked_at.is_some() { "dicabut" } else { "aktif" });
+                println!(
+                    "{:<6} {:<20} {:<16} {}",
+                    t.id,
+                    t.username,
+                    t.name,
+                    if t.revoked_at.is_some() { "dicabut" } else { "aktif" }
+                );
             }
             Ok(0)
         }
         TokenCmd::Revoke { id } => {
-            db.revoke_token(id, &actor, clock.now_ms()).await.with_context(|| format!("token #{id} tidak ada atau sudah dicabut"))?;
+            db.revoke_token(id, &actor, clock.now_ms())
+                .await
+                .with_context(|| format!("token #{id} tidak ada atau sudah dicabut"))?;
             println!("Token #{id} dicabut.");
             Ok(0)
         }
@@ -458,10 +532,18 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, clock: &dyn
         created.push(*username);
     }
     if !created.is_empty() {
-        println!("Pengguna demo (kata sandi semuanya: {}): {}", demo::DEMO_PASSWORD, created.join(", "));
+        println!(
+            "Pengguna demo (kata sandi semuanya: {}): {}",
+            demo::DEMO_PASSWORD,
+            created.join(", ")
+        );
     }
     let (sop, _) = db.active_sop().await?;
-    let existing = db.count_residents(&jempol_core::Scope::Kecamatan { codes: vec!["35.19.02".into()] }).await?;
+    let existing = db
+        .count_residents(&jempol_core::Scope::Kecamatan {
+            codes: vec!["35.19.02".into()],
+        })
+        .await?;
     let mut g = demo::Generator::new(seed ^ existing as u64, (existing % 9000) as u16 + 1, 2026, sop.id);
     const CHUNK: u64 = 20_000;
     let mut done = 0u64;
@@ -474,7 +556,8 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, clock: &dyn
             eprintln!("demo: {done}/{residents} warga");
         }
     }
-    db.audit_bulk(&actor, clock.now_ms(), "demo.residents", residents as usize).await?;
+    db.audit_bulk(&actor, clock.now_ms(), "demo.residents", residents as usize)
+        .await?;
     println!("{residents} warga demo Kecamatan Dolopo ditambahkan.");
     Ok(())
 }
@@ -484,17 +567,26 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<u8> {
     let db = open(&cfg, clock.as_ref()).await?;
     ensure_admin(&db, &cfg, clock.as_ref()).await?;
     if with_demo {
-        let existing = db.count_residents(&jempol_core::Scope::Kecamatan { codes: cfg.web.deployment.kecamatan.clone() }).await?;
+        let existing = db
+            .count_residents(&jempol_core::Scope::Kecamatan {
+                codes: cfg.web.deployment.kecamatan.clone(),
+            })
+            .await?;
         if existing == 0 {
             fill_demo(&db, &cfg, 120, 2026, clock.as_ref()).await?;
         } else {
             println!("Data sudah ada ({existing} warga); data demo tidak ditambahkan.");
         }
     }
-    let addr: SocketAddr = cfg.listen.parse().with_context(|| format!("alamat \"{}\" tidak sah; contoh: 127.0.0.1:8080", cfg.listen))?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("tidak bisa mendengarkan di {addr}; apakah sudah dipakai program lain? Pakai --listen untuk alamat lain"))?;
+    let addr: SocketAddr = cfg
+        .listen
+        .parse()
+        .with_context(|| format!("alamat \"{}\" tidak sah; contoh: 127.0.0.1:8080", cfg.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "tidak bisa mendengarkan di {addr}; apakah sudah dipakai program lain? Pakai --listen untuk alamat lain"
+        )
+    })?;
     let state = AppState::new(db.clone(), cfg.web.clone(), clock.clone());
     let app = jempol_web::router(state);
     // Expired sessions are removed in the background; any instance may do it.
@@ -506,12 +598,19 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<u8> {
         loop {
             tick.tick().await;
             let now = purge_clock.now_ms();
-            if let Err(e) = purge_db.purge_sessions(now - idle * 60_000, now - absolute * 3_600_000).await {
+            if let Err(e) = purge_db
+                .purge_sessions(now - idle * 60_000, now - absolute * 3_600_000)
+                .await
+            {
                 tracing::warn!(error = %e, "session purge failed");
             }
         }
     });
-    let shown = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+    let shown = if addr.ip().is_unspecified() {
+        format!("127.0.0.1:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
     println!("Jempol berjalan di http://{shown}/  (hentikan dengan Ctrl+C)");
     tracing::info!(%addr, database = %config::redact_url(&cfg.database_url), "listening");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

@@ -27,7 +27,11 @@ async fn every_role_reaches_exactly_what_the_policy_allows() {
         let t = app.token(role.as_str()).await;
         for (path, action) in GUARDED_PAGES {
             let r = app.get(path, Some(&b)).await;
-            let expect = if allowed(role, *action) { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            let expect = if allowed(role, *action) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
             assert_eq!(r.status, expect, "{role} GET {path}");
             if expect == StatusCode::FORBIDDEN {
                 assert!(r.body.contains("tidak berwenang"), "{role} {path}: message");
@@ -35,7 +39,11 @@ async fn every_role_reaches_exactly_what_the_policy_allows() {
         }
         for (path, action) in GUARDED_API {
             let r = app.api(path, Some(&t)).await;
-            let expect = if allowed(role, *action) { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            let expect = if allowed(role, *action) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
             assert_eq!(r.status, expect, "{role} API {path}");
             if expect == StatusCode::FORBIDDEN {
                 assert_eq!(r.json()["error"], "forbidden");
@@ -43,11 +51,23 @@ async fn every_role_reaches_exactly_what_the_policy_allows() {
         }
         // Forbidden writes stay forbidden even with a valid CSRF token.
         if !allowed(role, Action::ManageUsers) {
-            let r = app.post("/admin/users", Some(&b), &[("username", "x-baru"), ("role", "admin"), ("password", "kata-sandi-baru-1")]).await;
+            let r = app
+                .post(
+                    "/admin/users",
+                    Some(&b),
+                    &[
+                        ("username", "x-baru"),
+                        ("role", "admin"),
+                        ("password", "kata-sandi-baru-1"),
+                    ],
+                )
+                .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} POST /admin/users");
         }
         if !allowed(role, Action::ManageSop) {
-            let r = app.post("/admin/sop", Some(&b), &[("toml", jempol_core::sop::BUILTIN_TOML)]).await;
+            let r = app
+                .post("/admin/sop", Some(&b), &[("toml", jempol_core::sop::BUILTIN_TOML)])
+                .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} POST /admin/sop");
         }
     }
@@ -59,14 +79,49 @@ async fn each_role_home_shows_its_own_work() {
     let app = TestApp::new().await;
     app.add_every_role().await;
     let expect: &[(Role, &[&str], &[&str])] = &[
-        (Role::Admin, &["Kelola pengguna dan peran", "Muat revisi SOP"], &["Langkah SOP yang melibatkan Anda", "Warga rentan"]),
-        (Role::Camat, &["Penentuan Jadwal Perekaman", "Buka jejak audit", "Warga rentan"], &["Memfasilitasi penerima bantuan"]),
-        (Role::KasiPelayanan, &["Penentuan Jadwal Perekaman", "Melakukan evaluasi terhadap hasil usulan"], &["Buka jejak audit"]),
-        (Role::Petugas, &["Staf melakukan pengumpulan data", "Pelaksanaan Perekaman"], &["Penentuan Jadwal"]),
-        (Role::OperatorDesa, &["Aparatur Pemerintahan Desa/Kelurahan mengumpulkan", "Lembah (35.19.02.2001)"], &["Pelaksanaan Perekaman"]),
-        (Role::Dispendukcapil, &["Melakukan proses cetak e-ktp", "Kabupaten Madiun"], &["Memfasilitasi pengusulan"]),
-        (Role::Dinsos, &["Melakukan evaluasi terhadap hasil usulan"], &["Aparatur Pemerintahan Desa"]),
-        (Role::Pendamping, &["Memfasilitasi pengusulan DTKS dll", "Lembah (35.19.02.2001)"], &["Penentuan Jadwal"]),
+        (
+            Role::Admin,
+            &["Kelola pengguna dan peran", "Muat revisi SOP"],
+            &["Langkah SOP yang melibatkan Anda", "Warga rentan"],
+        ),
+        (
+            Role::Camat,
+            &["Penentuan Jadwal Perekaman", "Buka jejak audit", "Warga rentan"],
+            &["Memfasilitasi penerima bantuan"],
+        ),
+        (
+            Role::KasiPelayanan,
+            &["Penentuan Jadwal Perekaman", "Melakukan evaluasi terhadap hasil usulan"],
+            &["Buka jejak audit"],
+        ),
+        (
+            Role::Petugas,
+            &["Staf melakukan pengumpulan data", "Pelaksanaan Perekaman"],
+            &["Penentuan Jadwal"],
+        ),
+        (
+            Role::OperatorDesa,
+            &[
+                "Aparatur Pemerintahan Desa/Kelurahan mengumpulkan",
+                "Lembah (35.19.02.2001)",
+            ],
+            &["Pelaksanaan Perekaman"],
+        ),
+        (
+            Role::Dispendukcapil,
+            &["Melakukan proses cetak e-ktp", "Kabupaten Madiun"],
+            &["Memfasilitasi pengusulan"],
+        ),
+        (
+            Role::Dinsos,
+            &["Melakukan evaluasi terhadap hasil usulan"],
+            &["Aparatur Pemerintahan Desa"],
+        ),
+        (
+            Role::Pendamping,
+            &["Memfasilitasi pengusulan DTKS dll", "Lembah (35.19.02.2001)"],
+            &["Penentuan Jadwal"],
+        ),
     ];
     for (role, present, absent) in expect {
         let b = app.login(role.as_str()).await;
@@ -137,7 +192,16 @@ async fn residents_are_counted_only_within_the_users_scope() {
         password: PASSWORD.into(),
         ..Default::default()
     };
-    jempol_web::users::create(&app.db, &app.state.config.deployment, &input, &jempol_store::Actor::system("t"), app.clock.now()).await.unwrap().unwrap();
+    jempol_web::users::create(
+        &app.db,
+        &app.state.config.deployment,
+        &input,
+        &jempol_store::Actor::system("t"),
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let kb = app.get("/", Some(&app.login("petugas.kebonsari").await)).await.body;
     assert_eq!(count(&kb), "1");
 }
@@ -155,7 +219,12 @@ async fn pages_load_nothing_from_other_origins() {
         let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("default-src 'self'"));
     }
-    for asset in ["/assets/app.css", "/assets/app.js", "/assets/htmx.min.js", "/assets/icon.svg"] {
+    for asset in [
+        "/assets/app.css",
+        "/assets/app.js",
+        "/assets/htmx.min.js",
+        "/assets/icon.svg",
+    ] {
         let r = app.get(asset, None).await;
         assert_eq!(r.status, StatusCode::OK, "{asset}");
         assert!(!r.body.contains("https://fonts"), "{asset}");

@@ -25,10 +25,26 @@ async fn pages_need_a_login_and_return_there_after() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/login?next=%2Faudit");
     app.add_user("camat1", Role::Camat, None).await;
-    let r = app.post_raw("/login", None, &[("username", "camat1"), ("password", PASSWORD), ("next", "/audit")]).await;
+    let r = app
+        .post_raw(
+            "/login",
+            None,
+            &[("username", "camat1"), ("password", PASSWORD), ("next", "/audit")],
+        )
+        .await;
     assert_eq!(r.location(), "/audit");
     // Never follow a next that leaves the site.
-    let r = app.post_raw("/login", None, &[("username", "camat1"), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+    let r = app
+        .post_raw(
+            "/login",
+            None,
+            &[
+                ("username", "camat1"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), "/");
 }
 
@@ -37,7 +53,13 @@ async fn every_login_gets_a_new_session_id() {
     let app = TestApp::new().await;
     app.add_user("kasi1", Role::KasiPelayanan, None).await;
     let planted = "jempol_sid=ditanam-penyerang";
-    let r = app.post_raw("/login", Some(planted), &[("username", "kasi1"), ("password", PASSWORD), ("next", "/")]).await;
+    let r = app
+        .post_raw(
+            "/login",
+            Some(planted),
+            &[("username", "kasi1"), ("password", PASSWORD), ("next", "/")],
+        )
+        .await;
     let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(set.starts_with("jempol_sid=") && !set.contains("ditanam"));
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"));
@@ -91,13 +113,20 @@ async fn account_lockout_after_repeated_failures_is_audited_and_expires() {
     let app = TestApp::new().await;
     app.add_user("desa1", Role::OperatorDesa, Some("35.19.02.2001")).await;
     for _ in 0..5 {
-        assert_eq!(app.try_login("desa1", "tebakan-salah-1").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.try_login("desa1", "tebakan-salah-1").await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     // Locked: even the right password is refused now.
     let r = app.try_login("desa1", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("dikunci sementara"), "{}", r.body);
-    let f = jempol_store::audit::AuditFilter { action: Some("login.lockout".into()), limit: 10, ..Default::default() };
+    let f = jempol_store::audit::AuditFilter {
+        action: Some("login.lockout".into()),
+        limit: 10,
+        ..Default::default()
+    };
     let entries = app.db.audit_entries(&f).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].entity_id.as_deref(), Some("desa1"));
@@ -117,7 +146,11 @@ async fn too_many_failures_from_one_address_are_refused() {
     let r = app.try_login("camat1", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("perangkat/jaringan ini"));
-    let f = jempol_store::audit::AuditFilter { action: Some("login.ip_lockout".into()), limit: 10, ..Default::default() };
+    let f = jempol_store::audit::AuditFilter {
+        action: Some("login.ip_lockout".into()),
+        limit: 10,
+        ..Default::default()
+    };
     assert_eq!(app.db.audit_entries(&f).await.unwrap().len(), 1);
 }
 
@@ -126,19 +159,29 @@ async fn state_changing_requests_need_the_csrf_token() {
     let app = TestApp::new().await;
     app.add_user("admin1", Role::Admin, None).await;
     let b = app.login("admin1").await;
-    let fields = [("username", "baru1"), ("role", "petugas"), ("password", "kata-sandi-baru-1")];
+    let fields = [
+        ("username", "baru1"),
+        ("role", "petugas"),
+        ("password", "kata-sandi-baru-1"),
+    ];
     let no_token = app.post_raw("/admin/users", Some(&b.cookie), &fields).await;
     assert_eq!(no_token.status, StatusCode::FORBIDDEN);
     assert!(no_token.body.contains("Muat ulang halaman"));
     let mut wrong = fields.to_vec();
     wrong.push(("csrf_token", "palsu"));
-    assert_eq!(app.post_raw("/admin/users", Some(&b.cookie), &wrong).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_raw("/admin/users", Some(&b.cookie), &wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert!(app.db.user_by_username("baru1").await.unwrap().is_none());
     let ok = app.post("/admin/users", Some(&b), &fields).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert!(app.db.user_by_username("baru1").await.unwrap().is_some());
     // Logout is state-changing too.
-    assert_eq!(app.post_raw("/logout", Some(&b.cookie), &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_raw("/logout", Some(&b.cookie), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -160,7 +203,10 @@ async fn api_tokens_act_as_their_user_until_revoked_or_disabled() {
     let app = TestApp::new().await;
     let u = app.add_user("kasi1", Role::KasiPelayanan, None).await;
     assert_eq!(app.api("/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.api("/api/v1/me", Some("jmp_palsu")).await.json()["error"], "unauthenticated");
+    assert_eq!(
+        app.api("/api/v1/me", Some("jmp_palsu")).await.json()["error"],
+        "unauthenticated"
+    );
     let t = app.token("kasi1").await;
     let me = app.api("/api/v1/me", Some(&t)).await;
     assert_eq!(me.status, StatusCode::OK);
@@ -169,10 +215,16 @@ async fn api_tokens_act_as_their_user_until_revoked_or_disabled() {
     assert_eq!(me["scope"]["kind"], "kecamatan");
     assert!(me["actions"].as_array().unwrap().iter().any(|a| a == "plan_schedule"));
     let tokens = app.db.list_tokens().await.unwrap();
-    app.db.revoke_token(tokens[0].id, &jempol_store::Actor::system("test"), app.clock.now()).await.unwrap();
+    app.db
+        .revoke_token(tokens[0].id, &jempol_store::Actor::system("test"), app.clock.now())
+        .await
+        .unwrap();
     assert_eq!(app.api("/api/v1/me", Some(&t)).await.status, StatusCode::UNAUTHORIZED);
     let t2 = app.token("kasi1").await;
-    app.db.set_disabled(u.id, true, &jempol_store::Actor::system("test"), app.clock.now()).await.unwrap();
+    app.db
+        .set_disabled(u.id, true, &jempol_store::Actor::system("test"), app.clock.now())
+        .await
+        .unwrap();
     assert_eq!(app.api("/api/v1/me", Some(&t2)).await.status, StatusCode::UNAUTHORIZED);
     // Only hashes are stored.
     assert!(!format!("{:?}", app.db.list_tokens().await.unwrap()).contains(&t2));
@@ -184,7 +236,10 @@ async fn two_instances_share_sessions() {
     app.add_user("camat1", Role::Camat, None).await;
     let b = app.login("camat1").await;
     let other = app.second_instance();
-    let req = axum::http::Request::get("/").header(header::COOKIE, &b.cookie).body(axum::body::Body::empty()).unwrap();
+    let req = axum::http::Request::get("/")
+        .header(header::COOKIE, &b.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
     let r = TestApp::send_to(&other, req).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Uji camat1"));
@@ -195,15 +250,36 @@ async fn password_change_needs_the_current_one_and_ends_sessions() {
     let app = TestApp::new().await;
     app.add_user("petugas1", Role::Petugas, None).await;
     let b = app.login("petugas1").await;
-    let r = app.post("/account/password", Some(&b), &[("current", "bukan-ini"), ("password", "kata-sandi-baru-9")]).await;
+    let r = app
+        .post(
+            "/account/password",
+            Some(&b),
+            &[("current", "bukan-ini"), ("password", "kata-sandi-baru-9")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Kata sandi sekarang salah"));
-    let r = app.post("/account/password", Some(&b), &[("current", PASSWORD), ("password", "pendek")]).await;
+    let r = app
+        .post(
+            "/account/password",
+            Some(&b),
+            &[("current", PASSWORD), ("password", "pendek")],
+        )
+        .await;
     assert!(r.body.contains("minimal 10 karakter"), "{}", r.body);
-    let r = app.post("/account/password", Some(&b), &[("current", PASSWORD), ("password", "kata-sandi-baru-9")]).await;
+    let r = app
+        .post(
+            "/account/password",
+            Some(&b),
+            &[("current", PASSWORD), ("password", "kata-sandi-baru-9")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/", Some(&b)).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.try_login("petugas1", "kata-sandi-baru-9").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.try_login("petugas1", "kata-sandi-baru-9").await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -211,8 +287,24 @@ async fn language_switches_to_english_and_back() {
     let app = TestApp::new().await;
     let r = app.get("/lang/en?next=/login", None).await;
     assert_eq!(r.location(), "/login");
-    let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
-    let page = app.send(axum::http::Request::get("/login").header(header::COOKIE, &cookie).body(axum::body::Body::empty()).unwrap()).await;
+    let cookie = r
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app
+        .send(
+            axum::http::Request::get("/login")
+                .header(header::COOKIE, &cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert!(page.body.contains("<html lang=\"en\">") && page.body.contains("Log in"));
     let page = app.get("/login", None).await;
     assert!(page.body.contains("<html lang=\"id\">") && page.body.contains("Masuk"));

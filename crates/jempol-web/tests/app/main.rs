@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Integration tests: the whole router driven in-process against a real database, chosen
 //! by `TEST_DATABASE_URL` (unset: a temporary SQLite file; `postgres://…`: a fresh schema per
 //! test). One test binary; modules by subject.

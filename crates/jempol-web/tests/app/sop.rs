@@ -18,16 +18,30 @@ struct SeedRow {
 /// The 12 rows of the sheet's table: No, Kegiatan, six lane cells, Kelengkapan, Waktu, Output, Ket.
 fn seed_rows() -> Vec<SeedRow> {
     SEED.lines()
-        .filter(|l| l.split('\t').next().is_some_and(|c| !c.is_empty() && c.chars().all(|x| x.is_ascii_digit())))
+        .filter(|l| {
+            l.split('\t')
+                .next()
+                .is_some_and(|c| !c.is_empty() && c.chars().all(|x| x.is_ascii_digit()))
+        })
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            SeedRow { no: c[0].into(), activity: c[1].into(), inputs: c[8].into(), time: c[9].into(), output: c[10].into() }
+            SeedRow {
+                no: c[0].into(),
+                activity: c[1].into(),
+                inputs: c[8].into(),
+                time: c[9].into(),
+                output: c[10].into(),
+            }
         })
         .collect()
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }
 
 #[tokio::test]
@@ -47,8 +61,23 @@ async fn api_matches_the_signed_sheet_row_for_row() {
         assert_eq!(s["output"], r.output.as_str());
     }
     // Lanes, in the sheet's column order.
-    let labels: Vec<&str> = sop["definition"]["lanes"].as_array().unwrap().iter().map(|l| l["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["Camat", "Kasi Pelayanan", "Staf/ Petugas", "Pemerintah Desa/kel", "Dispendukcapil /Kesra/Dinsos", "Penedes/ kel"]);
+    let labels: Vec<&str> = sop["definition"]["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Camat",
+            "Kasi Pelayanan",
+            "Staf/ Petugas",
+            "Pemerintah Desa/kel",
+            "Dispendukcapil /Kesra/Dinsos",
+            "Penedes/ kel"
+        ]
+    );
     // Identity block.
     let id = &sop["definition"]["identity"];
     assert_eq!(id["number"], "130/547/402.403/2020");
@@ -67,7 +96,10 @@ async fn api_matches_the_signed_sheet_row_for_row() {
     // Parsed standards: 10 hari are working days.
     let st = &sop["standards"];
     assert_eq!(st[0]["standard"], serde_json::json!({"unit": "minutes", "amount": 5}));
-    assert_eq!(st[4]["standard"], serde_json::json!({"unit": "working_days", "amount": 10}));
+    assert_eq!(
+        st[4]["standard"],
+        serde_json::json!({"unit": "working_days", "amount": 10})
+    );
     assert_eq!(st[4]["working_minutes"], 4500);
     assert_eq!(st[2]["working_minutes"], 120);
 }
@@ -81,13 +113,32 @@ async fn the_sop_page_shows_the_sheet_in_the_official_layout() {
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     for r in seed_rows() {
-        let at = body.find(&format!("data-step=\"{}\"", r.no)).unwrap_or_else(|| panic!("row {}", r.no));
+        let at = body
+            .find(&format!("data-step=\"{}\"", r.no))
+            .unwrap_or_else(|| panic!("row {}", r.no));
         let row = &body[at..at + body[at..].find("</tr>").unwrap()];
         for cell in [&r.activity, &r.inputs, &r.time, &r.output] {
             assert!(row.contains(&html_escape(cell)), "row {} lacks {cell:?}", r.no);
         }
     }
-    for s in ["Nomor SOP", "130/547/402.403/2020", "18 Juni 2020", "01 Juli 2020", "Tanggal Revisi</th><td>-", "HERY PAKAR NUGROHO", "NIP. 19720524 199703 1 004", "DASAR HUKUM", "KUALIFIKASI PELAKSANA", "KETERKAITAN", "PERALATAN/PERLENGKAPAN", "KETEPATAN DAN PENDATAAN", "PELAKSANA", "Mutu Baku", "Kelengkapan", "SOLICHOEL ARIF"] {
+    for s in [
+        "Nomor SOP",
+        "130/547/402.403/2020",
+        "18 Juni 2020",
+        "01 Juli 2020",
+        "Tanggal Revisi</th><td>-",
+        "HERY PAKAR NUGROHO",
+        "NIP. 19720524 199703 1 004",
+        "DASAR HUKUM",
+        "KUALIFIKASI PELAKSANA",
+        "KETERKAITAN",
+        "PERALATAN/PERLENGKAPAN",
+        "KETEPATAN DAN PENDATAAN",
+        "PELAKSANA",
+        "Mutu Baku",
+        "Kelengkapan",
+        "SOLICHOEL ARIF",
+    ] {
         assert!(body.contains(s), "SOP page lacks {s:?}");
     }
     // The flowchart: 12 symbols, 11 arrows, capsules at both ends.
@@ -108,9 +159,19 @@ async fn openapi_document_matches_the_routes_snapshot() {
         std::fs::write(path, &doc).unwrap();
     }
     let expected = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(doc == expected, "OpenAPI changed: review, then run with JEMPOL_UPDATE_SNAPSHOTS=1 to accept");
+    assert!(
+        doc == expected,
+        "OpenAPI changed: review, then run with JEMPOL_UPDATE_SNAPSHOTS=1 to accept"
+    );
     let json = served.json();
-    for p in ["/api/v1/sop", "/api/v1/me", "/api/v1/users", "/api/v1/audit", "/api/v1/regions/{code}", "/api/v1/openapi.json"] {
+    for p in [
+        "/api/v1/sop",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/audit",
+        "/api/v1/regions/{code}",
+        "/api/v1/openapi.json",
+    ] {
         assert!(json["paths"][p].is_object(), "{p} documented");
     }
 }
@@ -123,24 +184,41 @@ async fn a_revised_sop_loads_and_running_cases_keep_theirs() {
     let b = app.login("admin1").await;
     let (first, _) = app.db.active_sop().await.unwrap();
     // Broken definition: every problem listed, the text kept.
-    let broken = jempol_core::sop::BUILTIN_TOML.replace("version = \"2020-1\"", "version = \"2026-1\"").replace("time = \"30 menit\"", "time = \"setengah jam\"");
-    let r = app.post("/admin/sop", Some(&b), &[("toml", &broken), ("activate", "1")]).await;
+    let broken = jempol_core::sop::BUILTIN_TOML
+        .replace("version = \"2020-1\"", "version = \"2026-1\"")
+        .replace("time = \"30 menit\"", "time = \"setengah jam\"");
+    let r = app
+        .post("/admin/sop", Some(&b), &[("toml", &broken), ("activate", "1")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("steps[4].time"), "{}", r.body);
     assert!(r.body.contains("setengah jam"), "text kept");
     // Same version again: a conflict that says what to change.
-    let r = app.post("/admin/sop", Some(&b), &[("toml", jempol_core::sop::BUILTIN_TOML), ("activate", "1")]).await;
+    let r = app
+        .post(
+            "/admin/sop",
+            Some(&b),
+            &[("toml", jempol_core::sop::BUILTIN_TOML), ("activate", "1")],
+        )
+        .await;
     assert!(r.body.contains("naikkan nilai version"));
     // A real revision: 5 working days of recording instead of 10.
-    let revised = jempol_core::sop::BUILTIN_TOML.replace("version = \"2020-1\"", "version = \"2026-1\"").replace("time = \"10 hari\"", "time = \"5 hari\"");
-    let r = app.post("/admin/sop", Some(&b), &[("toml", &revised), ("activate", "1")]).await;
+    let revised = jempol_core::sop::BUILTIN_TOML
+        .replace("version = \"2020-1\"", "version = \"2026-1\"")
+        .replace("time = \"10 hari\"", "time = \"5 hari\"");
+    let r = app
+        .post("/admin/sop", Some(&b), &[("toml", &revised), ("activate", "1")])
+        .await;
     assert_eq!(r.location(), "/admin/sop?ok=sopadmin.loaded");
     let (active, def) = app.db.active_sop().await.unwrap();
     assert_ne!(active.id, first.id);
     assert_eq!(def.steps[4].time, "5 hari");
     let versions = app.db.list_sops().await.unwrap();
     assert_eq!(versions.len(), 2);
-    assert!(versions.iter().any(|v| v.id == first.id && !v.active), "the old revision is kept for running cases");
+    assert!(
+        versions.iter().any(|v| v.id == first.id && !v.active),
+        "the old revision is kept for running cases"
+    );
     let api = app.api("/api/v1/sop", Some(&app.token("kasi1").await)).await.json();
     assert_eq!(api["revision_id"], active.id);
 }

@@ -33,7 +33,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -54,11 +57,21 @@ async fn fresh_db() -> Db {
             use sqlx::postgres::PgConnectOptions;
             use std::str::FromStr;
             let schema = format!("jt_{}_{}", std::process::id(), n);
-            let admin = sqlx::PgPool::connect(&url).await.expect("PostgreSQL from TEST_DATABASE_URL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(&admin).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
+            let admin = sqlx::PgPool::connect(&url)
+                .await
+                .expect("PostgreSQL from TEST_DATABASE_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin)
+                .await
+                .unwrap();
             admin.close().await;
-            let opts = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+            let opts = PgConnectOptions::from_str(&url)
+                .unwrap()
+                .options([("search_path", schema.as_str())]);
             Db::connect_pg(opts).await.unwrap()
         }
         _ => {
@@ -85,12 +98,21 @@ impl TestApp {
         let clock = FakeClock::at(T0);
         let state = AppState::new(db.clone(), config, Arc::new(clock.clone()));
         let router = jempol_web::router(state.clone());
-        TestApp { state, router, db, clock }
+        TestApp {
+            state,
+            router,
+            db,
+            clock,
+        }
     }
 
     /// Another instance of the application on the same database (as behind a load balancer).
     pub fn second_instance(&self) -> Router {
-        let state = AppState::new(self.db.clone(), (*self.state.config).clone(), Arc::new(self.clock.clone()));
+        let state = AppState::new(
+            self.db.clone(),
+            (*self.state.config).clone(),
+            Arc::new(self.clock.clone()),
+        );
         jempol_web::router(state)
     }
 
@@ -103,10 +125,16 @@ impl TestApp {
             kecamatan_code: String::new(),
             password: PASSWORD.into(),
         };
-        jempol_web::users::create(&self.db, &self.state.config.deployment, &input, &Actor::system("test"), self.clock.now())
-            .await
-            .unwrap()
-            .unwrap_or_else(|e| panic!("user {username}: {e:?}"))
+        jempol_web::users::create(
+            &self.db,
+            &self.state.config.deployment,
+            &input,
+            &Actor::system("test"),
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("user {username}: {e:?}"))
     }
 
     /// A user for each role, village roles in Desa Lembah.
@@ -126,7 +154,11 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str, b: Option<&Browser>) -> Resp {
@@ -156,7 +188,12 @@ impl TestApp {
     }
 
     pub async fn try_login(&self, username: &str, password: &str) -> Resp {
-        self.post_raw("/login", None, &[("username", username), ("password", password), ("next", "/")]).await
+        self.post_raw(
+            "/login",
+            None,
+            &[("username", username), ("password", password), ("next", "/")],
+        )
+        .await
     }
 
     pub async fn login(&self, username: &str) -> Browser {
@@ -164,7 +201,10 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login {username}: {}", r.body);
         let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
         let cookie = set.split(';').next().unwrap().to_string();
-        let mut b = Browser { cookie, csrf: String::new() };
+        let mut b = Browser {
+            cookie,
+            csrf: String::new(),
+        };
         let home = self.get("/", Some(&b)).await;
         b.csrf = csrf_from(&home.body).unwrap_or_else(|| panic!("no csrf token on home page: {}", home.body));
         b
@@ -172,7 +212,9 @@ impl TestApp {
 
     pub async fn token(&self, username: &str) -> String {
         let u = self.db.user_by_username(username).await.unwrap().unwrap();
-        jempol_web::auth::create_token(&self.db, &u, "test", &Actor::system("test"), self.clock.now()).await.unwrap()
+        jempol_web::auth::create_token(&self.db, &u, "test", &Actor::system("test"), self.clock.now())
+            .await
+            .unwrap()
     }
 
     pub async fn api(&self, path: &str, token: Option<&str>) -> Resp {
