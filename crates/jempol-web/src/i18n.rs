@@ -218,3 +218,36 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("error.back", "Kembali ke beranda", "Back to home"),
     ("form.save", "Simpan", "Save"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t.s("key")` in the templates and the code has both languages.
+    #[test]
+    fn every_used_key_is_translated() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut used = Vec::new();
+        for dir in ["templates", "src"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.ends_with("i18n.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(path).unwrap();
+                for part in text.split(".s(\"").skip(1) {
+                    used.push(part[..part.find('"').unwrap()].to_string());
+                }
+            }
+        }
+        assert!(used.len() > 50, "found the keys ({})", used.len());
+        for key in used {
+            assert!(TEXTS.iter().any(|(k, _, _)| *k == key), "untranslated key {key:?}");
+        }
+        for (k, id, en) in TEXTS {
+            assert!(!id.is_empty() && !en.is_empty(), "{k}");
+        }
+        assert_eq!(Tr(Lang::En).s("nav.logout"), "Log out");
+        assert_eq!(Tr(Lang::Id).s("nav.logout"), "Keluar");
+    }
+}

@@ -536,6 +536,7 @@ struct SopPage {
     rows: Vec<sop_sheet::SheetRow>,
     svg: String,
     lane_width: u32,
+    table_width: u32,
     made_on: String,
     revised_on: String,
     effective_on: String,
@@ -588,6 +589,7 @@ async fn sop_page(
             .map(tanggal)
             .unwrap_or_else(|| "-".into()),
         effective_on: tanggal(&def.identity.effective_on),
+        table_width: sop_sheet::table_width(&def),
         def,
         rows,
         svg,

@@ -7,11 +7,20 @@ use jempol_core::sop::{SopDefinition, Symbol};
 use std::fmt::Write;
 
 /// Width of one lane column in CSS pixels; the template uses the same number.
-pub const LANE_WIDTH: u32 = 70;
+pub const LANE_WIDTH: u32 = 76;
 const SYM_W: u32 = 52;
 const SYM_H: u32 = 26;
 const SUB_W: u32 = 34;
 const SUB_H: u32 = 16;
+
+/// Widths of the fixed columns (No, Kegiatan, Kelengkapan, Waktu, Output, Ket); app.css
+/// gives the same numbers, so the drawing's lanes line up with the table's.
+const FIXED_COLUMNS: u32 = 28 + 230 + 110 + 58 + 110 + 40;
+
+/// The procedure table's width: fixed so the lane columns are exactly `LANE_WIDTH`.
+pub fn table_width(def: &SopDefinition) -> u32 {
+    FIXED_COLUMNS + LANE_WIDTH * def.lanes.len() as u32
+}
 
 pub struct SheetRow {
     pub no: u32,

@@ -1,0 +1,82 @@
+// Starts a real `jempol serve` on a fresh database with demo data, and a headless Debian
+// Chromium driven by playwright-core. Every test file uses one server and one browser.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const ADMIN_PASSWORD = 'sandi-admin-e2e-1';
+export const DEMO_PASSWORD = 'jempol-demo-2026';
+export const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'out');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+export async function startServer() {
+  const bin = process.env.JEMPOL_BIN;
+  if (!bin) throw new Error('JEMPOL_BIN must point to the jempol binary');
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'jempol-e2e-'));
+  const env = { ...process.env, JEMPOL_ADMIN_PASSWORD: ADMIN_PASSWORD, JEMPOL_LOG: 'warn' };
+  delete env.JEMPOL_DATABASE_URL;
+  const args = ['--data-dir', dataDir, 'serve', '--demo', '--listen', `127.0.0.1:${port}`];
+  if (process.env.E2E_DATABASE_URL) args.unshift('--database-url', process.env.E2E_DATABASE_URL);
+  const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout.on('data', (d) => { log += d; });
+  proc.stderr.on('data', (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) return { base, proc, log: () => log };
+    } catch { /* not yet listening */ }
+    if (proc.exitCode !== null) throw new Error(`jempol exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  proc.kill();
+  throw new Error(`jempol did not become ready: ${log}`);
+}
+
+export async function stopServer(server) {
+  if (!server) return;
+  const exited = new Promise((r) => server.proc.once('exit', r));
+  server.proc.kill('SIGTERM');
+  await exited;
+}
+
+export async function launchBrowser() {
+  mkdirSync(OUT, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/// A page that records every request, so tests can prove nothing leaves the origin.
+export async function newPage(browser, base, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'id-ID' });
+  const page = await context.newPage();
+  page.requests = [];
+  page.on('request', (r) => page.requests.push(r.url()));
+  page.base = base;
+  return page;
+}
+
+export async function login(page, username, password = DEMO_PASSWORD) {
+  await page.goto(`${page.base}/login`);
+  await page.getByLabel('Nama pengguna').fill(username);
+  await page.getByLabel('Kata sandi').fill(password);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Masuk' }).click()]);
+}
