@@ -136,8 +136,10 @@ async fn account_lockout_after_repeated_failures_is_audited_and_expires() {
 
 #[tokio::test]
 async fn too_many_failures_from_one_address_are_refused() {
-    let mut cfg = jempol_web::WebConfig::default();
-    cfg.max_ip_failures = 6;
+    let cfg = jempol_web::WebConfig {
+        max_ip_failures: 6,
+        ..Default::default()
+    };
     let app = TestApp::with_config(cfg).await;
     app.add_user("camat1", Role::Camat, None).await;
     for i in 0..6 {
