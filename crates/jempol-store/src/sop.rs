@@ -16,6 +16,23 @@ pub struct StoredSop {
     pub loaded_by: String,
 }
 
+fn stored_from_row<R: Row>(r: &R) -> Result<StoredSop, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+    bool: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+    String: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+{
+    Ok(StoredSop {
+        id: r.try_get("id")?,
+        sop_id: r.try_get("sop_id")?,
+        version: r.try_get("version")?,
+        active: r.try_get("active")?,
+        loaded_at: r.try_get("loaded_at")?,
+        loaded_by: r.try_get("loaded_by")?,
+    })
+}
+
 impl Db {
     /// Stores a validated definition; activates it when asked.
     pub async fn load_sop(
@@ -94,17 +111,7 @@ impl Db {
             .fetch_optional(pool)
             .await?
             {
-                Some(r) => Some((
-                    StoredSop {
-                        id: r.try_get("id")?,
-                        sop_id: r.try_get("sop_id")?,
-                        version: r.try_get("version")?,
-                        active: r.try_get("active")?,
-                        loaded_at: r.try_get("loaded_at")?,
-                        loaded_by: r.try_get("loaded_by")?,
-                    },
-                    r.try_get::<String, _>("source_toml")?,
-                )),
+                Some(r) => Some((stored_from_row(&r)?, r.try_get::<String, _>("source_toml")?)),
                 None => None,
             }
         });
@@ -124,16 +131,7 @@ impl Db {
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(StoredSop {
-                        id: r.try_get("id")?,
-                        sop_id: r.try_get("sop_id")?,
-                        version: r.try_get("version")?,
-                        active: r.try_get("active")?,
-                        loaded_at: r.try_get("loaded_at")?,
-                        loaded_by: r.try_get("loaded_by")?,
-                    })
-                })
+                .map(stored_from_row)
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         }))
     }

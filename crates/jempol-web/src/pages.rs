@@ -414,14 +414,19 @@ async fn logout(State(state): State<AppState>, p: Option<Principal>) -> Result<R
             )
             .await?;
     }
-    Ok((
+    Ok(to_login("/login"))
+}
+
+/// Ends the browser's session cookie and sends it to the login page.
+fn to_login(location: &str) -> Response {
+    (
         StatusCode::SEE_OTHER,
         [
             (header::SET_COOKIE, auth::clear_session_cookie()),
-            (header::LOCATION, "/login".to_string()),
+            (header::LOCATION, location.to_string()),
         ],
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -455,16 +460,36 @@ struct PasswordPage {
     error: Option<String>,
 }
 
+impl PasswordPage {
+    /// The user's own password form (asks for the current password).
+    fn own(lang: Lang, p: &Principal, current_error: Option<String>, error: Option<String>) -> PasswordPage {
+        let t = Tr(lang);
+        PasswordPage {
+            l: layout(lang, Some(p), t.s("account.title"), "/account", None),
+            heading: format!("{} — {}", t.s("account.title"), t.s("account.change_pw")),
+            action: "/account/password".into(),
+            ask_current: true,
+            current_error,
+            error,
+        }
+    }
+
+    /// The admin's form to reset another user's password.
+    fn reset(lang: Lang, p: &Principal, user: &jempol_store::users::User, error: Option<String>) -> PasswordPage {
+        let t = Tr(lang);
+        PasswordPage {
+            l: layout(lang, Some(p), t.s("users.reset_pw"), "/admin/users", None),
+            heading: format!("{} — {}", t.s("users.reset_pw"), user.username),
+            action: format!("/admin/users/{}/password", user.id),
+            ask_current: false,
+            current_error: None,
+            error,
+        }
+    }
+}
+
 async fn account(PageAuth(p): PageAuth, info: RequestInfo) -> Result<Html<String>, PageError> {
-    let t = Tr(info.lang);
-    render(&PasswordPage {
-        l: layout(info.lang, Some(&p), t.s("account.title"), "/account", None),
-        heading: format!("{} — {}", t.s("account.title"), t.s("account.change_pw")),
-        action: "/account/password".into(),
-        ask_current: true,
-        current_error: None,
-        error: None,
-    })
+    render(&PasswordPage::own(info.lang, &p, None, None))
 }
 
 #[derive(Deserialize)]
@@ -481,7 +506,6 @@ async fn account_password(
     info: RequestInfo,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let t = Tr(info.lang);
     let current_ok = auth::verify_password(&p.user.password_hash, &f.current);
     let result = if current_ok {
         users::set_password(&state.db, &p.user, &f.password, &p.actor(), state.now()).await?
@@ -489,23 +513,13 @@ async fn account_password(
         Err(String::new())
     };
     match result {
-        Ok(()) => Ok((
-            StatusCode::SEE_OTHER,
-            [
-                (header::SET_COOKIE, auth::clear_session_cookie()),
-                (header::LOCATION, "/login?ok=account.saved".to_string()),
-            ],
-        )
-            .into_response()),
+        Ok(()) => Ok(to_login("/login?ok=account.saved")),
         Err(msg) => {
-            let page = PasswordPage {
-                l: layout(info.lang, Some(&p), t.s("account.title"), "/account", None),
-                heading: format!("{} — {}", t.s("account.title"), t.s("account.change_pw")),
-                action: "/account/password".into(),
-                ask_current: true,
-                current_error: (!current_ok).then(|| "Kata sandi sekarang salah.".to_string()),
-                error: (!msg.is_empty()).then_some(msg),
-            };
+            let current_error = (!current_ok).then(|| match info.lang {
+                Lang::Id => "Kata sandi sekarang salah.".to_string(),
+                Lang::En => "The current password is wrong.".to_string(),
+            });
+            let page = PasswordPage::own(info.lang, &p, current_error, (!msg.is_empty()).then_some(msg));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
@@ -516,14 +530,7 @@ async fn account_logout_all(State(state): State<AppState>, PageAuth(p): PageAuth
         .db
         .delete_user_sessions(p.user.id, &p.actor(), state.now())
         .await?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (header::SET_COOKIE, auth::clear_session_cookie()),
-            (header::LOCATION, "/login".to_string()),
-        ],
-    )
-        .into_response())
+    Ok(to_login("/login"))
 }
 
 // ---------- SOP sheet ----------
@@ -989,15 +996,7 @@ async fn user_password_set(
         .await?
         .ok_or(PageError(AppError::NotFound, info.lang))?;
     if let Err(msg) = users::set_password(&state.db, &u, &f.password, &p.actor(), state.now()).await? {
-        let t = Tr(info.lang);
-        let page = PasswordPage {
-            l: layout(info.lang, Some(&p), t.s("users.reset_pw"), "/admin/users", None),
-            heading: format!("{} — {}", t.s("users.reset_pw"), u.username),
-            action: format!("/admin/users/{id}/password"),
-            ask_current: false,
-            current_error: None,
-            error: Some(msg),
-        };
+        let page = PasswordPage::reset(info.lang, &p, &u, Some(msg));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     Ok(Redirect::to("/admin/users?ok=users.password_set").into_response())
@@ -1015,15 +1014,7 @@ async fn user_password_form(
         .user_by_id(id)
         .await?
         .ok_or(PageError(AppError::NotFound, info.lang))?;
-    let t = Tr(info.lang);
-    render(&PasswordPage {
-        l: layout(info.lang, Some(&p), t.s("users.reset_pw"), "/admin/users", None),
-        heading: format!("{} — {}", t.s("users.reset_pw"), u.username),
-        action: format!("/admin/users/{id}/password"),
-        ask_current: false,
-        current_error: None,
-        error: None,
-    })
+    render(&PasswordPage::reset(info.lang, &p, &u, None))
 }
 
 // ---------- SOP administration ----------

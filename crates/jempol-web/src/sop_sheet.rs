@@ -223,6 +223,29 @@ mod tests {
     }
 
     #[test]
+    fn decisions_and_off_page_connectors_have_their_symbols() {
+        let toml = jempol_core::sop::BUILTIN_TOML
+            .replace(
+                "key = \"pengumpulan_kecamatan\"",
+                "key = \"pengumpulan_kecamatan\"\nsymbol = \"decision\"\nno_goes_to = 1",
+            )
+            .replace("key = \"pencetakan\"", "key = \"pencetakan\"\nsymbol = \"off_page\"");
+        let def = SopDefinition::from_toml(&toml).unwrap();
+        let rows = rows(&def);
+        let svg = flowchart(&def, &rows);
+        // Two polygons: the diamond (4 points) and the pentagon (5 points).
+        let polygons: Vec<usize> = svg
+            .split("<polygon class=\"sym\" points=\"")
+            .skip(1)
+            .map(|p| p[..p.find('"').unwrap()].split(' ').count())
+            .collect();
+        assert_eq!(polygons, vec![4, 5]);
+        // The "tidak" branch goes back to step 1 and is labelled.
+        assert_eq!(svg.matches("class=\"flowline\"").count(), 12);
+        assert!(svg.contains(">Tidak</text>"));
+    }
+
+    #[test]
     fn flowchart_draws_every_step_in_its_lane() {
         let def = SopDefinition::builtin().unwrap();
         let rows = rows(&def);

@@ -19,6 +19,8 @@ pub const T0: i64 = 1_793_581_200_000;
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub struct TestApp {
+    /// The SQLite file, removed when the test ends.
+    file: Option<std::path::PathBuf>,
     pub state: AppState,
     pub router: Router,
     pub db: Db,
@@ -50,7 +52,7 @@ pub struct Browser {
     pub csrf: String,
 }
 
-async fn fresh_db() -> Db {
+async fn fresh_db() -> (Db, Option<std::path::PathBuf>) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
@@ -72,14 +74,17 @@ async fn fresh_db() -> Db {
             let opts = PgConnectOptions::from_str(&url)
                 .unwrap()
                 .options([("search_path", schema.as_str())]);
-            Db::connect_pg(opts).await.unwrap()
+            (Db::connect_pg(opts).await.unwrap(), None)
         }
         _ => {
             let dir = std::env::temp_dir().join(format!("jempol-test-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             let path = dir.join(format!("t{n}.db"));
             let _ = std::fs::remove_file(&path);
-            Db::connect(&format!("sqlite://{}", path.display())).await.unwrap()
+            (
+                Db::connect(&format!("sqlite://{}", path.display())).await.unwrap(),
+                Some(path),
+            )
         }
     }
 }
@@ -90,7 +95,7 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> TestApp {
-        let db = fresh_db().await;
+        let (db, file) = fresh_db().await;
         db.migrate(T0).await.unwrap();
         let regions = jempol_store::regions::parse_regions_csv(jempol_store::regions::MADIUN_CSV.as_bytes()).unwrap();
         db.upsert_regions(&regions, &Actor::system("test"), T0).await.unwrap();
@@ -99,6 +104,7 @@ impl TestApp {
         let state = AppState::new(db.clone(), config, Arc::new(clock.clone()));
         let router = jempol_web::router(state.clone());
         TestApp {
+            file,
             state,
             router,
             db,
@@ -223,6 +229,16 @@ impl TestApp {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         self.send(req.body(Body::empty()).unwrap()).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(f) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
+            }
+        }
     }
 }
 
