@@ -1,6 +1,7 @@
 //! The Jempol domain, pure: roles and the who-may-do-what policy, region codes, the NIK,
 //! the SOP as data. Nothing here reads the clock, the disk or the network.
 
+pub mod finding;
 pub mod nik;
 pub mod policy;
 pub mod region;
@@ -8,6 +9,7 @@ pub mod role;
 pub mod scope;
 pub mod sop;
 
+pub use finding::{Finding, Severity};
 pub use policy::{Action, allowed};
 pub use role::Role;
 pub use scope::Scope;

@@ -95,7 +95,8 @@ const COLS: &str = "code, name, level, kind, parent_code, lat, lng";
 impl Db {
     /// Inserts or updates regions in batches, in one transaction, with one audit entry.
     pub async fn upsert_regions(&self, regions: &[Region], actor: &Actor, now: i64) -> Result<usize, StoreError> {
-        const BATCH: usize = 500;
+        // Kept small: binding cost grows with the square of a statement's parameters (see residents).
+        const BATCH: usize = 100;
         run!(self, |pool| {
             let mut tx = pool.begin().await?;
             for chunk in regions.chunks(BATCH) {
