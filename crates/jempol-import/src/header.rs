@@ -1,0 +1,290 @@
+//! Finding the header row under title rows and mapping its columns to fields by the names
+//! villages actually use. Headers may span two rows (a merged "TEMPAT/TGL LAHIR" over
+//! "TEMPAT" and "TANGGAL"); the sub-header row then counts as part of the header.
+
+use crate::grid::{Grid, column_letter};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Nik,
+    NoKk,
+    Name,
+    Sex,
+    BirthPlace,
+    BirthDate,
+    /// "TEMPAT/TGL LAHIR" in one column: "MADIUN, 17-08-1950".
+    BirthPlaceDate,
+    Address,
+    Dusun,
+    Rt,
+    Rw,
+    /// "RT/RW" in one column: "001/002".
+    RtRw,
+    Phone,
+    /// "KATEGORI" / "JENIS KERENTANAN": "LANSIA, DISABILITAS RUNGU".
+    Category,
+    Notes,
+}
+
+impl Field {
+    /// Column names seen in village files, normalised (upper case, single spaces, no dots).
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Field::Nik => &[
+                "NIK",
+                "NO NIK",
+                "NOMOR NIK",
+                "NOMOR INDUK KEPENDUDUKAN",
+                "NIK KTP",
+                "NO INDUK KEPENDUDUKAN",
+            ],
+            Field::NoKk => &[
+                "NO KK",
+                "NOMOR KK",
+                "NKK",
+                "NO KARTU KELUARGA",
+                "NOMOR KARTU KELUARGA",
+                "KK",
+                "NIK KK",
+            ],
+            Field::Name => &[
+                "NAMA",
+                "NAMA LENGKAP",
+                "NAMA WARGA",
+                "NAMA PENDUDUK",
+                "NAMA SESUAI KTP",
+                "NAMA SESUAI KK",
+            ],
+            Field::Sex => &[
+                "L/P",
+                "JK",
+                "JENIS KELAMIN",
+                "KELAMIN",
+                "SEX",
+                "JNS KELAMIN",
+                "J/K",
+                "LK/PR",
+            ],
+            Field::BirthPlace => &["TEMPAT LAHIR", "TMP LAHIR", "TEMPAT", "TPT LAHIR"],
+            Field::BirthDate => &["TGL LAHIR", "TANGGAL LAHIR", "TANGGAL", "TGL", "TGL LHR"],
+            Field::BirthPlaceDate => &[
+                "TEMPAT/TGL LAHIR",
+                "TEMPAT TANGGAL LAHIR",
+                "TEMPAT/TANGGAL LAHIR",
+                "TTL",
+                "TEMPAT, TANGGAL LAHIR",
+                "TEMPAT/ TGL LAHIR",
+            ],
+            Field::Address => &["ALAMAT", "ALAMAT LENGKAP"],
+            Field::Dusun => &["DUSUN", "DUKUH", "LINGKUNGAN"],
+            Field::Rt => &["RT"],
+            Field::Rw => &["RW"],
+            Field::RtRw => &["RT/RW", "RT / RW"],
+            Field::Phone => &[
+                "NO HP",
+                "HP",
+                "NOMOR HP",
+                "TELEPON",
+                "NO TELP",
+                "TELP",
+                "NO TELEPON",
+                "NO WA",
+            ],
+            Field::Category => &[
+                "KATEGORI",
+                "JENIS KERENTANAN",
+                "KERENTANAN",
+                "KELOMPOK",
+                "JENIS",
+                "KATEGORI RENTAN",
+            ],
+            Field::Notes => &["KETERANGAN", "KET", "CATATAN"],
+        }
+    }
+
+    pub const ALL: [Field; 15] = [
+        Field::Nik,
+        Field::NoKk,
+        Field::Name,
+        Field::Sex,
+        Field::BirthPlace,
+        Field::BirthDate,
+        Field::BirthPlaceDate,
+        Field::Address,
+        Field::Dusun,
+        Field::Rt,
+        Field::Rw,
+        Field::RtRw,
+        Field::Phone,
+        Field::Category,
+        Field::Notes,
+    ];
+}
+
+/// Upper case, dots and extra spaces removed, spaces around '/' removed.
+pub fn normalize_name(s: &str) -> String {
+    let up = s.to_uppercase().replace(['.', ':', '_', '\n'], " ");
+    let words: Vec<&str> = up.split_whitespace().collect();
+    words
+        .join(" ")
+        .replace(" / ", "/")
+        .replace("/ ", "/")
+        .replace(" /", "/")
+}
+
+pub fn field_for(name: &str) -> Option<Field> {
+    let n = normalize_name(name);
+    Field::ALL
+        .into_iter()
+        .find(|f| f.names().iter().any(|x| normalize_name(x) == n))
+}
+
+/// Where the header is and which column holds which field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// Index in `Grid::rows` of the last header row; data starts after it.
+    pub header_end: usize,
+    pub columns: BTreeMap<Field, usize>,
+    /// The header text of each column, for messages.
+    pub names: BTreeMap<usize, String>,
+}
+
+impl Mapping {
+    pub fn column(&self, f: Field) -> Option<usize> {
+        self.columns.get(&f).copied()
+    }
+
+    /// How a message names a column: its header and letter, e.g. `NIK (kolom B)`.
+    pub fn describe(&self, col: usize) -> String {
+        match self.names.get(&col) {
+            Some(n) => format!("{n} (kolom {})", column_letter(col)),
+            None => format!("kolom {}", column_letter(col)),
+        }
+    }
+}
+
+/// Scans the first 30 rows for the one that names the most known fields (at least the NIK or
+/// the name, and two fields in all), then folds in a sub-header row below it.
+pub fn find_header(grid: &Grid) -> Option<Mapping> {
+    let scan = |i: usize| -> BTreeMap<Field, usize> {
+        let mut m = BTreeMap::new();
+        for (c, cell) in grid.rows[i].cells.iter().enumerate() {
+            if let Some(f) = field_for(&cell.text) {
+                m.entry(f).or_insert(c);
+            }
+        }
+        m
+    };
+    let (best, columns) = (0..grid.rows.len().min(30))
+        .map(|i| (i, scan(i)))
+        .filter(|(_, m)| m.len() >= 2 && (m.contains_key(&Field::Nik) || m.contains_key(&Field::Name)))
+        .max_by_key(|(i, m)| (m.len(), std::cmp::Reverse(*i)))?;
+    let mut columns = columns;
+    let mut names: BTreeMap<usize, String> = grid.rows[best]
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(i, c)| (i, c.text.clone()))
+        .collect();
+    let mut header_end = best;
+    if best + 1 < grid.rows.len() {
+        let below = scan(best + 1);
+        let nik_below = below.contains_key(&Field::Nik);
+        // A sub-header names fields but holds no data (no NIK-like value).
+        let looks_like_data = grid.rows[best + 1]
+            .cells
+            .iter()
+            .any(|c| c.text.chars().filter(char::is_ascii_digit).count() >= 12);
+        if !below.is_empty()
+            && !looks_like_data
+            && (nik_below || below.len() >= 2 || columns.contains_key(&Field::BirthPlaceDate))
+        {
+            for (f, c) in below {
+                // The merged parent's meaning is replaced by the specific sub-columns.
+                if matches!(f, Field::BirthPlace | Field::BirthDate) {
+                    columns.retain(|k, v| !(*k == Field::BirthPlaceDate && (*v == c || *v + 1 == c)));
+                }
+                columns.insert(f, c);
+                if let Some(cell) = grid.rows[best + 1].cells.get(c) {
+                    names.insert(c, cell.text.clone());
+                }
+            }
+            header_end = best + 1;
+        }
+    }
+    Some(Mapping {
+        header_end,
+        columns,
+        names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::{Cell, GridRow};
+
+    fn grid(rows: &[&[&str]]) -> Grid {
+        Grid {
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| GridRow {
+                    number: i as u32 + 1,
+                    cells: r.iter().map(|s| Cell::text(s)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn village_column_names_map() {
+        assert_eq!(field_for("No. NIK"), Some(Field::Nik));
+        assert_eq!(field_for("NOMOR INDUK KEPENDUDUKAN"), Some(Field::Nik));
+        assert_eq!(field_for("L / P"), Some(Field::Sex));
+        assert_eq!(field_for("Jenis Kelamin"), Some(Field::Sex));
+        assert_eq!(field_for("TGL. LAHIR"), Some(Field::BirthDate));
+        assert_eq!(field_for("Tempat/Tgl Lahir"), Some(Field::BirthPlaceDate));
+        assert_eq!(field_for("JENIS KERENTANAN"), Some(Field::Category));
+        assert_eq!(field_for("No. KK"), Some(Field::NoKk));
+        assert_eq!(field_for("Warna"), None);
+    }
+
+    #[test]
+    fn header_below_titles_and_a_merged_two_row_header() {
+        let g = grid(&[
+            &["DATA LANSIA, DISABILITAS DAN ODGJ"],
+            &["DESA LEMBAH KECAMATAN DOLOPO"],
+            &[],
+            &["NO", "NIK", "NAMA", "L/P", "TEMPAT/TGL LAHIR", "", "KATEGORI"],
+            &["", "", "", "", "TEMPAT", "TANGGAL", ""],
+            &[
+                "1",
+                "3519024703480012",
+                "SUMIATI",
+                "P",
+                "MADIUN",
+                "07-03-1948",
+                "LANSIA",
+            ],
+        ]);
+        let m = find_header(&g).unwrap();
+        assert_eq!(m.header_end, 4);
+        assert_eq!(m.column(Field::Nik), Some(1));
+        assert_eq!(m.column(Field::BirthPlace), Some(4));
+        assert_eq!(m.column(Field::BirthDate), Some(5));
+        assert_eq!(m.column(Field::BirthPlaceDate), None);
+        assert_eq!(m.describe(1), "NIK (kolom B)");
+    }
+
+    #[test]
+    fn a_single_header_row_keeps_data_after_it() {
+        let g = grid(&[&["NIK", "NAMA", "JK"], &["3519024703480012", "SUMIATI", "P"]]);
+        let m = find_header(&g).unwrap();
+        assert_eq!(m.header_end, 0);
+        assert!(find_header(&grid(&[&["JUDUL"], &["a", "b"]])).is_none());
+    }
+}

@@ -1,0 +1,14 @@
+//! Reading the lists villages send: XLSX, XLS, ODS and CSV into a grid of text cells that
+//! keeps the row numbers the spreadsheet shows; finding the header row below title rows and
+//! merged cells; mapping the column names villages actually use; and checking every row into a
+//! report (accepted / accepted with warnings / rejected, with the column and the reason).
+//! Pure: bytes in, report out. Saving is the store's job.
+
+pub mod dates;
+pub mod grid;
+pub mod header;
+pub mod rows;
+
+pub use grid::{Cell, CellKind, Grid, GridRow, ReadError, read};
+pub use header::{Field, Mapping, find_header};
+pub use rows::{Draft, Message, RowReport, RowStatus, check_rows};
