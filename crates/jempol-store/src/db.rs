@@ -54,16 +54,30 @@ macro_rules! run {
     };
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
-const PG_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "submissions",
+        include_str!("../migrations/sqlite/0002_submissions.sql"),
+    ),
+];
+const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "submissions",
+        include_str!("../migrations/postgres/0002_submissions.sql"),
+    ),
+];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.
 const PG_MIGRATION_LOCK: i64 = 0x4a45_4d50_4f4c;

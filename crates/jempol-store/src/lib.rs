@@ -11,6 +11,7 @@ pub mod residents;
 pub mod sessions;
 pub mod settings;
 pub mod sop;
+pub mod submissions;
 pub mod users;
 
 pub use db::{Db, DbKind, StoreError};

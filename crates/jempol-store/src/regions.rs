@@ -177,6 +177,17 @@ impl Db {
         }))
     }
 
+    /// All codes of one level (3: kecamatan), e.g. to tell whether a NIK's region exists.
+    pub async fn region_codes(&self, level: i64) -> Result<std::collections::HashSet<String>, StoreError> {
+        let codes: Vec<String> = run!(self, |pool| {
+            sqlx::query_scalar("SELECT code FROM regions WHERE level = $1")
+                .bind(level)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(codes.into_iter().collect())
+    }
+
     pub async fn count_regions(&self) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM regions")
             .fetch_one(pool)

@@ -11,7 +11,7 @@ pub struct NewResident {
     pub no_kk: String,
     pub name: String,
     /// "L" or "P".
-    pub sex: &'static str,
+    pub sex: String,
     pub birth_place: String,
     /// ISO date.
     pub birth_date: String,
@@ -20,18 +20,77 @@ pub struct NewResident {
     pub rt: String,
     pub rw: String,
     pub disabilitas: bool,
-    pub disability_kind: Option<&'static str>,
+    /// UU 8/2016 ragam, comma-separated when more than one.
+    pub disability_kind: Option<String>,
     pub odgj: bool,
     pub bedridden: bool,
-    pub stage: &'static str,
+    pub stage: String,
     pub sop_definition_id: i64,
+    pub phone: String,
+    pub dusun: String,
+    pub notes: String,
+}
+
+/// Columns written for a new resident, in bind order (`created_at` and `updated_at` share
+/// the last parameter).
+const INSERT_COLUMNS: &str = "nik, no_kk, name, sex, birth_place, birth_date, desa_code, address, rt, rw, \
+     disabilitas, disability_kind, odgj, bedridden, stage, sop_definition_id, phone, dusun, notes, \
+     submission_id, source, created_at, updated_at";
+const BOUND: usize = 22;
+
+/// `INSERT INTO residents (...) VALUES (...), (...)` for `rows` rows.
+pub(crate) fn insert_sql(rows: usize) -> String {
+    let mut sql = String::with_capacity(rows * 140);
+    sql.push_str("INSERT INTO residents (");
+    sql.push_str(INSERT_COLUMNS);
+    sql.push_str(") VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..BOUND {
+            sql.push_str(&format!("${},", i * BOUND + c + 1));
+        }
+        // updated_at equals created_at.
+        sql.push_str(&format!("${})", i * BOUND + BOUND));
+    }
+    sql
+}
+
+/// Binds one resident's values in `INSERT_COLUMNS` order.
+#[macro_export]
+macro_rules! bind_resident {
+    ($q:expr, $r:expr, $submission:expr, $source:expr, $now:expr) => {
+        $q.bind(&$r.nik)
+            .bind(&$r.no_kk)
+            .bind(&$r.name)
+            .bind(&$r.sex)
+            .bind(&$r.birth_place)
+            .bind(&$r.birth_date)
+            .bind(&$r.desa_code)
+            .bind(&$r.address)
+            .bind(&$r.rt)
+            .bind(&$r.rw)
+            .bind($r.disabilitas)
+            .bind(&$r.disability_kind)
+            .bind($r.odgj)
+            .bind($r.bedridden)
+            .bind(&$r.stage)
+            .bind($r.sop_definition_id)
+            .bind(&$r.phone)
+            .bind(&$r.dusun)
+            .bind(&$r.notes)
+            .bind($submission)
+            .bind($source)
+            .bind($now)
+    };
 }
 
 impl Db {
     /// Inserts residents in multi-row batches inside one transaction (fast enough to fill a
-    /// million rows in minutes). `source` says where they came from ("demo").
+    /// million rows in a minute). `source` says where they came from ("demo").
     pub async fn insert_residents(&self, rows: &[NewResident], source: &str, now: i64) -> Result<(), StoreError> {
-        const COLS: usize = 18;
         // Small statements: with sqlx's SQLite driver the cost of binding grows with the
         // square of the parameters in one statement (measured: 1000 rows × 18 parameters was
         // 8× slower per row than 100 rows). 40 rows is near the best on both databases.
@@ -39,52 +98,42 @@ impl Db {
         run!(self, |pool| {
             let mut tx = pool.begin().await?;
             for chunk in rows.chunks(BATCH) {
-                let mut sql = String::with_capacity(chunk.len() * 120);
-                sql.push_str(
-                    "INSERT INTO residents (nik, no_kk, name, sex, birth_place, birth_date, desa_code, address, rt, rw, \
-                     disabilitas, disability_kind, odgj, bedridden, stage, sop_definition_id, source, created_at, updated_at) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push('(');
-                    for c in 0..COLS {
-                        if c > 0 {
-                            sql.push(',');
-                        }
-                        sql.push_str(&format!("${}", i * COLS + c + 1));
-                    }
-                    // updated_at equals created_at.
-                    sql.push_str(&format!(",${})", i * COLS + COLS));
-                }
+                let sql = insert_sql(chunk.len());
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
                 for r in chunk {
-                    q = q
-                        .bind(&r.nik)
-                        .bind(&r.no_kk)
-                        .bind(&r.name)
-                        .bind(r.sex)
-                        .bind(&r.birth_place)
-                        .bind(&r.birth_date)
-                        .bind(&r.desa_code)
-                        .bind(&r.address)
-                        .bind(&r.rt)
-                        .bind(&r.rw)
-                        .bind(r.disabilitas)
-                        .bind(r.disability_kind)
-                        .bind(r.odgj)
-                        .bind(r.bedridden)
-                        .bind(r.stage)
-                        .bind(r.sop_definition_id)
-                        .bind(source)
-                        .bind(now);
+                    q = bind_resident!(q, r, None::<i64>, source, now);
                 }
                 q.execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Residents already known by NIK, in any desa: NIK → (desa code, resident id).
+    pub async fn known_niks(
+        &self,
+        niks: &[String],
+    ) -> Result<std::collections::HashMap<String, (String, i64)>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in niks.chunks(200) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT nik, desa_code, id FROM residents WHERE nik IN ({})",
+                placeholders.join(",")
+            );
+            let rows: Vec<(String, String, i64)> = run!(self, |pool| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+                for n in chunk {
+                    q = q.bind(n);
+                }
+                q.fetch_all(pool).await?
+            });
+            for (nik, desa, id) in rows {
+                out.entry(nik).or_insert((desa, id));
+            }
+        }
+        Ok(out)
     }
 
     /// Records one audit entry for a bulk load (the rows themselves are the "after").
@@ -124,7 +173,7 @@ impl Db {
         }))
     }
 
-    /// The highest NIK serial used for a region-and-birth-date prefix (demo uniqueness).
+    /// Residents within a scope.
     pub async fn count_residents(&self, scope: &Scope) -> Result<i64, StoreError> {
         let (cond, binds) = scope_condition(scope, "desa_code", 1);
         let sql = format!("SELECT COUNT(*) FROM residents WHERE {cond}");

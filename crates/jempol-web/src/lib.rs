@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod i18n;
+pub mod intake;
 mod pages;
 mod sop_sheet;
 pub mod users;

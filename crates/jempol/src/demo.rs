@@ -160,7 +160,7 @@ impl Generator {
             nik,
             no_kk,
             name: name.to_uppercase(),
-            sex: if female { "P" } else { "L" },
+            sex: if female { "P" } else { "L" }.into(),
             birth_place: birth_place.to_uppercase(),
             birth_date: birth.to_string(),
             desa_code: desa,
@@ -168,11 +168,14 @@ impl Generator {
             rt: format!("{:03}", r.random_range(1..=30)),
             rw: format!("{:03}", r.random_range(1..=8)),
             disabilitas,
-            disability_kind,
+            disability_kind: disability_kind.map(str::to_string),
             odgj,
             bedridden,
-            stage: "terdaftar",
+            stage: "terdaftar".into(),
             sop_definition_id: self.sop_definition_id,
+            phone: String::new(),
+            dusun: dusun.to_string(),
+            notes: String::new(),
         }
     }
 }

@@ -61,6 +61,19 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Check a village's list (XLSX, XLS, ODS or CSV) and save it as a submission (SOP step 1).
+    ImportResidents {
+        file: PathBuf,
+        /// The desa the list is from, e.g. 35.19.02.2001.
+        #[arg(long)]
+        desa: String,
+        /// Only check and report; save nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print exactly one JSON object: counts and every data row with its messages.
+        #[arg(long)]
+        json: bool,
+    },
     /// Region codes.
     #[command(subcommand)]
     Regions(RegionsCmd),
@@ -297,6 +310,12 @@ async fn run(cli: Cli) -> Result<u8> {
             fill_demo(&db, &cfg, residents, seed, &clock).await?;
             Ok(0)
         }
+        Command::ImportResidents {
+            file,
+            desa,
+            dry_run,
+            json,
+        } => import_residents(&cfg, &file, &desa, dry_run, json).await,
         Command::Regions(RegionsCmd::Import { file }) => {
             let f = std::fs::File::open(&file).with_context(|| format!("{} tidak bisa dibuka", file.display()))?;
             let regions =
@@ -347,6 +366,72 @@ async fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+async fn import_residents(cfg: &Config, file: &std::path::Path, desa: &str, dry_run: bool, json: bool) -> Result<u8> {
+    use jempol_web::intake;
+    let clock = SystemClock;
+    let db = open(cfg, &clock).await?;
+    let region = match intake::check_desa(&db, &cfg.web.deployment, desa).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", e.message_id());
+            return Ok(1);
+        }
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("{} tidak bisa dibaca", file.display()))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let today = jempol_web::clock::today_wib(clock.now_ms());
+    let mut report = match intake::check_file(&db, &name, &bytes, today).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", e.message_id());
+            return Ok(1);
+        }
+    };
+    let mut code = 0;
+    let mut saved = None;
+    if !dry_run {
+        let actor = Actor::system("import-residents");
+        match intake::send(&db, &region, "cli", Some(&name), &mut report, &actor, clock.now_ms()).await {
+            Ok(id) => saved = Some(id),
+            Err(e) => {
+                eprintln!("{}", e.message_id());
+                code = 1;
+            }
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(code);
+    }
+    println!("{} — Desa {} ({})", name, region.name, region.code);
+    println!(
+        "  diterima: {}   dengan peringatan: {}   ditolak: {}",
+        report.accepted, report.warnings, report.rejected
+    );
+    for r in report.rows.iter().filter(|r| !r.messages.is_empty()) {
+        let status = match r.status {
+            jempol_import::RowStatus::Accepted => "diterima",
+            jempol_import::RowStatus::Warning => "peringatan",
+            jempol_import::RowStatus::Rejected => "ditolak",
+        };
+        for m in &r.messages {
+            println!("  baris {:<5} {:<10} {}: {}", r.row, status, m.column, m.text);
+        }
+    }
+    match (dry_run, saved) {
+        (true, _) => println!("Pemeriksaan saja (--dry-run): tidak ada yang disimpan."),
+        (false, Some(id)) => println!(
+            "Disimpan sebagai pengajuan #{id}: {} warga diajukan ke kecamatan (langkah 1 selesai).",
+            report.accepted + report.warnings
+        ),
+        (false, None) => println!("Tidak ada yang disimpan."),
+    }
+    Ok(code)
 }
 
 async fn check(cfg: &Config) -> Result<u8> {

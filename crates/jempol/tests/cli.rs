@@ -451,3 +451,93 @@ fn demo_fills_dolopo_and_regions_import_loads_a_list() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("baris 2"), "{}", out(&o));
 }
+
+const LEMBAH_CSV: &str = "DAFTAR KAUM RENTAN DESA LEMBAH;;;;;\r\n\
+NO;NIK;NAMA;L/P;TGL LAHIR;KATEGORI\r\n\
+1;3519024703480012;SUMIATI;P;07-03-1948;LANSIA\r\n\
+2;3519021208550003;SUPARMAN;L;12/8/55;LANSIA, DISABILITAS RUNGU\r\n\
+3;3,51902E+15;PAINEM;P;;LANSIA\r\n\
+4;3519021208550003;SUPARMAN;L;1955-08-12;LANSIA\r\n\
+5;3519020101850009;TARNO;L;01-01-1985;\r\n\
+;;;;;\r\n\
+JUMLAH;5;;;;\r\n";
+
+#[test]
+fn import_residents_reports_every_row_and_saves_a_submission() {
+    let env = Env::new();
+    let file = env.dir.join("lembah.csv");
+    std::fs::write(&file, LEMBAH_CSV).unwrap();
+    let f = file.to_str().unwrap();
+    // Dry run: exactly one JSON object, counts partition the data rows, nothing saved.
+    let o = env.run(
+        &["import-residents", f, "--desa", "35.19.02.2001", "--dry-run", "--json"],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(stdout.trim().lines().count(), 1, "one JSON object: {stdout}");
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        (
+            report["accepted"].as_u64(),
+            report["warnings"].as_u64(),
+            report["rejected"].as_u64()
+        ),
+        (Some(2), Some(0), Some(3))
+    );
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5, "title, header, blank and totals rows are not data rows");
+    let row = |n: u64| rows.iter().find(|r| r["row"] == n).unwrap();
+    assert_eq!(row(3)["status"], "accepted");
+    assert_eq!(row(5)["status"], "rejected");
+    assert_eq!(row(5)["nik"], "3,51902E+15");
+    assert_eq!(row(5)["messages"][0]["code"], "nik_excel_number");
+    assert_eq!(row(5)["messages"][0]["column"], "NIK (kolom B)");
+    assert!(row(5)["messages"][0]["text"].as_str().unwrap().contains("Teks"));
+    assert_eq!(row(6)["messages"][0]["code"], "nik_duplicate_in_file");
+    assert_eq!(row(7)["messages"][0]["code"], "category_missing");
+    assert!(report.get("submission_id").is_none());
+
+    // Saved: a submission with the accepted rows as residents.
+    let o = env.run(&["import-residents", f, "--desa", "35.19.02.2001"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("diterima: 2   dengan peringatan: 0   ditolak: 3"),
+        "{text}"
+    );
+    assert!(text.contains("baris 5     ditolak    NIK (kolom B)"), "{text}");
+    assert!(
+        text.contains("Disimpan sebagai pengajuan #1: 2 warga diajukan"),
+        "{text}"
+    );
+
+    // The same list again: the people are known now; nothing can be saved, and it says so.
+    let o = env.run(&["import-residents", f, "--desa", "35.19.02.2001", "--json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    let again: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    assert_eq!(again["accepted"], 0);
+    assert_eq!(again["rows"][0]["messages"][0]["code"], "nik_known");
+    assert!(
+        again["rows"][0]["messages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Lembah")
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Tidak ada baris yang bisa disimpan"));
+
+    // Wrong desa, foreign desa, wrong file type.
+    let o = env.run(&["import-residents", f, "--desa", "35.19.02"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("Kode desa \"35.19.02\" tidak sah"));
+    let o = env.run(&["import-residents", f, "--desa", "35.19.01.2001"], None);
+    assert!(out(&o).contains("tidak berada di kecamatan"), "{}", out(&o));
+    let pdf = env.dir.join("daftar.pdf");
+    std::fs::write(&pdf, b"%PDF").unwrap();
+    let o = env.run(
+        &["import-residents", pdf.to_str().unwrap(), "--desa", "35.19.02.2001"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("Jenis berkas"), "{}", out(&o));
+}

@@ -141,7 +141,7 @@ fn resident(nik: &str, desa: &str, sop: i64) -> NewResident {
         nik: nik.into(),
         no_kk: "3519020101100001".into(),
         name: "WARGA UJI".into(),
-        sex: "L",
+        sex: "L".into(),
         birth_place: "MADIUN".into(),
         birth_date: "1950-01-01".into(),
         desa_code: desa.into(),
@@ -152,8 +152,11 @@ fn resident(nik: &str, desa: &str, sop: i64) -> NewResident {
         disability_kind: None,
         odgj: false,
         bedridden: false,
-        stage: "terdaftar",
+        stage: "terdaftar".into(),
         sop_definition_id: sop,
+        phone: String::new(),
+        dusun: "Krajan".into(),
+        notes: String::new(),
     }
 }
 
