@@ -125,26 +125,10 @@ fn row_json(r: &RowReport) -> String {
     .to_string()
 }
 
-/// Saves a checked report as a sent submission (step 1 done). Rejected rows are kept with
-/// their reasons for correction. Refuses when no row can be saved: it never reports success
-/// for nothing.
-pub async fn send(
-    db: &Db,
-    desa: &Region,
-    source: &str,
-    file_name: Option<&str>,
-    report: &mut IntakeReport,
-    actor: &Actor,
-    now: i64,
-) -> Result<i64, AppError> {
-    if report.accepted + report.warnings == 0 {
-        return Err(AppError::Invalid(format!(
-            "Tidak ada baris yang bisa disimpan: {} baris ditolak. Perbaiki baris-baris itu lalu kirim lagi.",
-            report.rejected
-        )));
-    }
-    let (sop, _) = db.active_sop().await?;
-    let rows: Vec<SubmissionRow> = report
+/// The rows to store for a checked report; accepted rows (with or without warnings) carry the
+/// resident to create.
+fn to_rows(report: &IntakeReport, desa: &Region, sop_definition_id: i64) -> Vec<SubmissionRow> {
+    report
         .rows
         .iter()
         .map(|r| {
@@ -171,7 +155,7 @@ pub async fn send(
                     odgj: d.odgj,
                     bedridden: false,
                     stage: "diajukan".into(),
-                    sop_definition_id: sop.id,
+                    sop_definition_id,
                     phone: d.phone.clone(),
                     dusun: d.dusun.clone(),
                     notes: d.notes.clone(),
@@ -187,14 +171,92 @@ pub async fn send(
                 resident,
             }
         })
-        .collect();
+        .collect()
+}
+
+fn nothing_to_save(report: &IntakeReport) -> Option<AppError> {
+    (report.accepted + report.warnings == 0).then(|| {
+        AppError::Invalid(format!(
+            "Tidak ada baris yang bisa disimpan: {} baris ditolak. Perbaiki baris-baris itu lalu kirim lagi.",
+            report.rejected
+        ))
+    })
+}
+
+/// Saves a checked report as a sent submission (step 1 done). Rejected rows are kept with
+/// their reasons for correction. Refuses when no row can be saved: it never reports success
+/// for nothing.
+pub async fn send(
+    db: &Db,
+    desa: &Region,
+    source: &str,
+    file_name: Option<&str>,
+    report: &mut IntakeReport,
+    actor: &Actor,
+    now: i64,
+) -> Result<i64, AppError> {
+    if let Some(e) = nothing_to_save(report) {
+        return Err(e);
+    }
+    let (sop, _) = db.active_sop().await?;
     let sub = NewSubmission {
         desa_code: desa.code.clone(),
         source: source.into(),
         file_name: file_name.map(str::to_string),
         sop_definition_id: sop.id,
     };
-    let id = db.send_submission(&sub, &rows, actor, now).await?;
+    let id = db
+        .send_submission(&sub, &to_rows(report, desa, sop.id), actor, now)
+        .await?;
     report.submission_id = Some(id);
     Ok(id)
+}
+
+/// Checks an uploaded file and keeps it as a draft with its preview. Returns the draft's id.
+#[allow(clippy::too_many_arguments)]
+pub async fn draft(
+    db: &Db,
+    desa: &Region,
+    file_name: &str,
+    bytes: &[u8],
+    today: jiff::civil::Date,
+    actor: &Actor,
+    now: i64,
+) -> Result<(i64, IntakeReport), AppError> {
+    let report = check_file(db, file_name, bytes, today).await?;
+    let (sop, _) = db.active_sop().await?;
+    let sub = NewSubmission {
+        desa_code: desa.code.clone(),
+        source: "upload".into(),
+        file_name: Some(file_name.to_string()),
+        sop_definition_id: sop.id,
+    };
+    let id = db
+        .create_draft(&sub, &to_rows(&report, desa, sop.id), bytes, actor, now)
+        .await?;
+    Ok((id, report))
+}
+
+/// Sends a draft: its file is checked again (someone may have registered a person since) and
+/// the accepted rows become residents.
+pub async fn send_draft(
+    db: &Db,
+    id: i64,
+    desa: &Region,
+    today: jiff::civil::Date,
+    actor: &Actor,
+    now: i64,
+) -> Result<IntakeReport, AppError> {
+    let (name, bytes) = db
+        .draft_file(id)
+        .await?
+        .ok_or_else(|| AppError::Conflict("Pengajuan ini sudah dikirim atau dibatalkan.".into()))?;
+    let mut report = check_file(db, &name, &bytes, today).await?;
+    if let Some(e) = nothing_to_save(&report) {
+        return Err(e);
+    }
+    let (sop, _) = db.active_sop().await?;
+    db.send_draft(id, &to_rows(&report, desa, sop.id), actor, now).await?;
+    report.submission_id = Some(id);
+    Ok(report)
 }

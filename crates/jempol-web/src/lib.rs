@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod intake;
 mod pages;
 mod sop_sheet;
+mod submission_pages;
 pub mod users;
 
 use axum::Router;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
     let (api_router, _) = api::api_router().split_for_parts();
     Router::new()
         .merge(pages::routes())
+        .merge(submission_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

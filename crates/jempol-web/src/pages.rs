@@ -43,18 +43,18 @@ pub fn routes() -> Router<AppState> {
 
 // ---------- layout ----------
 
-pub struct NavUser {
+pub(crate) struct NavUser {
     pub username: String,
     pub role_label: &'static str,
 }
 
-pub struct NavItem {
+pub(crate) struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub active: bool,
 }
 
-pub struct Layout {
+pub(crate) struct Layout {
     pub t: Tr,
     pub title: String,
     pub user: Option<NavUser>,
@@ -64,14 +64,14 @@ pub struct Layout {
     pub flash: Option<&'static str>,
 }
 
-fn role_label(role: Role, lang: Lang) -> &'static str {
+pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
     match lang {
         Lang::Id => role.label_id(),
         Lang::En => role.label_en(),
     }
 }
 
-fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str, ok: Option<&str>) -> Layout {
+pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str, ok: Option<&str>) -> Layout {
     let t = Tr(lang);
     let mut nav = Vec::new();
     if let Some(p) = p {
@@ -91,6 +91,9 @@ fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str, ok: Option
         };
         add("/", "nav.home", None);
         add("/sop", "nav.sop", Some(Action::ViewSop));
+        if p.can(Action::SubmitResidents) || p.can(Action::VerifySubmissions) {
+            add("/pengajuan", "nav.submissions", None);
+        }
         add("/audit", "nav.audit", Some(Action::ViewAudit));
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));
@@ -114,7 +117,7 @@ fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str, ok: Option
     }
 }
 
-fn render<T: Template>(t: &T) -> Result<Html<String>, PageError> {
+pub(crate) fn render<T: Template>(t: &T) -> Result<Html<String>, PageError> {
     Ok(Html(t.render().map_err(AppError::from)?))
 }
 
@@ -185,8 +188,8 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
 }
 
 #[derive(Deserialize, Default)]
-struct OkQuery {
-    ok: Option<String>,
+pub(crate) struct OkQuery {
+    pub(crate) ok: Option<String>,
 }
 
 // ---------- home ----------
@@ -216,7 +219,7 @@ struct StepLine {
     output: String,
 }
 
-async fn region_label(state: &AppState, code: &str) -> String {
+pub(crate) async fn region_label(state: &AppState, code: &str) -> String {
     match state.db.region(code).await {
         Ok(Some(r)) => format!("{} ({})", r.name, r.code),
         _ => code.to_string(),

@@ -32,3 +32,6 @@ ALTER TABLE residents ADD COLUMN submission_id BIGINT;
 ALTER TABLE residents ADD COLUMN phone TEXT;
 ALTER TABLE residents ADD COLUMN dusun TEXT;
 ALTER TABLE residents ADD COLUMN notes TEXT;
+-- An uploaded file is kept with its draft, so the preview survives a reload and sending
+-- checks the same bytes again against what is known by then.
+ALTER TABLE submissions ADD COLUMN file_bytes BYTEA;

@@ -9,4 +9,5 @@ mod access;
 mod audit;
 mod auth;
 mod sop;
+mod submissions;
 mod users;

@@ -193,6 +193,30 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Uploads a file as a browser form would (multipart, CSRF token in the query string).
+    pub async fn upload(&self, path: &str, b: &Browser, file_name: &str, bytes: &[u8]) -> Resp {
+        let boundary = "----jempolboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let req = Request::post(format!("{path}{sep}csrf_token={}", b.csrf))
+            .header(header::COOKIE, &b.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn try_login(&self, username: &str, password: &str) -> Resp {
         self.post_raw(
             "/login",

@@ -1,0 +1,328 @@
+//! SOP step 1 in the browser: a village operator uploads the list, sees every row's check
+//! (kept as a draft, so a reload loses nothing), and sends it to the kecamatan. Kecamatan staff
+//! see the submissions of every desa in their scope.
+
+use crate::AppState;
+use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::clock::{format_wib, today_wib};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::intake;
+use crate::pages::{Layout, OkQuery, PageError, layout, region_label, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jempol_core::Action;
+use jempol_store::submissions::Submission;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pengajuan", get(list))
+        .route("/pengajuan/unggah", post(upload))
+        .route("/pengajuan/{id}", get(show))
+        .route("/pengajuan/{id}/kirim", post(send))
+        .route("/pengajuan/{id}/batal", get(discard_confirm).post(discard))
+}
+
+struct SubmissionLine {
+    id: i64,
+    desa: String,
+    when: String,
+    status: String,
+    accepted: i64,
+    warnings: i64,
+    rejected: i64,
+    file: String,
+}
+
+#[derive(Template)]
+#[template(path = "submissions.html")]
+struct ListPage {
+    l: Layout,
+    can_upload: bool,
+    upload_action: String,
+    error: Option<String>,
+    items: Vec<SubmissionLine>,
+}
+
+fn status_label(status: &str, lang: Lang) -> String {
+    match (status, lang) {
+        ("draft", Lang::Id) => "draf (belum dikirim)".into(),
+        ("draft", Lang::En) => "draft (not sent)".into(),
+        ("sent", Lang::Id) => "terkirim".into(),
+        ("sent", Lang::En) => "sent".into(),
+        (other, _) => other.into(),
+    }
+}
+
+fn may_see(p: &Principal) -> Result<(), AppError> {
+    if p.can(Action::SubmitResidents) || p.can(Action::VerifySubmissions) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn lines(state: &AppState, p: &Principal, lang: Lang) -> Result<Vec<SubmissionLine>, PageError> {
+    let mut out = Vec::new();
+    for s in state.db.submissions_in_scope(&p.scope, 200).await? {
+        out.push(SubmissionLine {
+            desa: region_label(state, &s.desa_code).await,
+            when: format_wib(s.sent_at.unwrap_or(s.created_at)),
+            status: status_label(&s.status, lang),
+            id: s.id,
+            accepted: s.accepted,
+            warnings: s.warnings,
+            rejected: s.rejected,
+            file: s.file_name.unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+async fn list_page(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    error: Option<String>,
+    ok: Option<&str>,
+) -> Result<Html<String>, PageError> {
+    render(&ListPage {
+        l: layout(lang, Some(p), Tr(lang).s("sub.title"), "/pengajuan", ok),
+        can_upload: p.can(Action::SubmitResidents),
+        // Multipart bodies carry the CSRF token in the query string.
+        upload_action: format!("/pengajuan/unggah?csrf_token={}", p.csrf),
+        error,
+        items: lines(state, p, lang).await?,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    may_see(&p).map_err(|e| PageError(e, info.lang))?;
+    list_page(&state, &p, info.lang, None, q.ok.as_deref()).await
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    p.require(Action::SubmitResidents)
+        .map_err(|e| PageError(e, info.lang))?;
+    let Some(desa_code) = p.user.desa_code.clone() else {
+        return Err(PageError(AppError::Forbidden, info.lang));
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| {
+                PageError(
+                    AppError::Invalid("Berkas terputus saat diunggah. Coba unggah lagi.".into()),
+                    info.lang,
+                )
+            })?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+        return upload_failed(&state, &p, info.lang, "Pilih berkas daftar dulu, lalu tekan Unggah.").await;
+    };
+    let desa = intake::check_desa(&state.db, &state.config.deployment, &desa_code).await?;
+    match intake::draft(
+        &state.db,
+        &desa,
+        &name,
+        &bytes,
+        today_wib(state.now()),
+        &p.actor(),
+        state.now(),
+    )
+    .await
+    {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/pengajuan/{id}")).into_response()),
+        Err(AppError::Invalid(m)) => upload_failed(&state, &p, info.lang, &m).await,
+        Err(e) => Err(PageError(e, info.lang)),
+    }
+}
+
+/// The upload form again with the reason; nothing was saved, and the page says so.
+async fn upload_failed(state: &AppState, p: &Principal, lang: Lang, msg: &str) -> Result<Response, PageError> {
+    let error = format!("{msg} {}", Tr(lang).s("sub.nothing_saved"));
+    let page = list_page(state, p, lang, Some(error), None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+struct RowLine {
+    row: i64,
+    status: &'static str,
+    status_label: &'static str,
+    nik: String,
+    name: String,
+    messages: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "submission.html")]
+struct ShowPage {
+    l: Layout,
+    s: Submission,
+    desa: String,
+    status: String,
+    is_draft: bool,
+    can_send: bool,
+    rows: Vec<RowLine>,
+}
+
+/// A submission the principal may see, or not found (another desa's submission does not exist
+/// for a village operator).
+async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Submission, PageError> {
+    may_see(p).map_err(|e| PageError(e, lang))?;
+    match state.db.submission(id).await? {
+        Some(s) if p.scope.contains_desa(&s.desa_code) && s.status != "discarded" => Ok(s),
+        _ => Err(PageError(AppError::NotFound, lang)),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    let s = visible(&state, &p, id, info.lang).await?;
+    let t = Tr(info.lang);
+    let rows = state
+        .db
+        .submission_rows(id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let data: serde_json::Value = serde_json::from_str(&r.data_json).unwrap_or_default();
+            let msgs: Vec<serde_json::Value> = serde_json::from_str(&r.messages_json).unwrap_or_default();
+            let (status, key) = match r.status.as_str() {
+                "accepted" => ("accepted", "sub.accepted"),
+                "warning" => ("warning", "sub.warnings"),
+                _ => ("rejected", "sub.rejected"),
+            };
+            RowLine {
+                row: r.row_no,
+                status,
+                status_label: t.s(key),
+                nik: r.nik,
+                name: data["name"].as_str().unwrap_or("").to_string(),
+                messages: msgs
+                    .iter()
+                    .map(|m| {
+                        (
+                            m["column"].as_str().unwrap_or("").to_string(),
+                            m["text"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    render(&ShowPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            &format!("{} #{}", t.s("nav.submissions"), s.id),
+            "/pengajuan",
+            q.ok.as_deref(),
+        ),
+        desa: region_label(&state, &s.desa_code).await,
+        status: status_label(&s.status, info.lang),
+        is_draft: s.status == "draft",
+        can_send: s.status == "draft" && p.can(Action::SubmitResidents) && s.accepted + s.warnings > 0,
+        s,
+        rows,
+    })
+}
+
+async fn send(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    p.require(Action::SubmitResidents)
+        .map_err(|e| PageError(e, info.lang))?;
+    let s = visible(&state, &p, id, info.lang).await?;
+    let desa = intake::check_desa(&state.db, &state.config.deployment, &s.desa_code).await?;
+    intake::send_draft(&state.db, id, &desa, today_wib(state.now()), &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e, info.lang))?;
+    Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.sent")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    l: Layout,
+    question: String,
+    action: String,
+    cancel: String,
+}
+
+async fn discard_confirm(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    p.require(Action::SubmitResidents)
+        .map_err(|e| PageError(e, info.lang))?;
+    let s = visible(&state, &p, id, info.lang).await?;
+    let question = match info.lang {
+        Lang::Id => format!(
+            "Batalkan draf pengajuan #{} ({})? Tidak ada data yang dikirim ke kecamatan.",
+            s.id,
+            s.file_name.unwrap_or_default()
+        ),
+        Lang::En => format!(
+            "Discard draft submission #{} ({})? Nothing is sent to the kecamatan.",
+            s.id,
+            s.file_name.unwrap_or_default()
+        ),
+    };
+    render(&ConfirmPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("confirm.title"),
+            "/pengajuan",
+            None,
+        ),
+        question,
+        action: format!("/pengajuan/{id}/batal"),
+        cancel: format!("/pengajuan/{id}"),
+    })
+}
+
+async fn discard(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    p.require(Action::SubmitResidents)
+        .map_err(|e| PageError(e, info.lang))?;
+    visible(&state, &p, id, info.lang).await?;
+    state
+        .db
+        .discard_draft(id, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to("/pengajuan?ok=sub.discarded").into_response())
+}

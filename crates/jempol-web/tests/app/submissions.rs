@@ -1,0 +1,147 @@
+//! SOP step 1 in the browser: upload, row-by-row preview kept as a draft, send; scope.
+
+use crate::support::*;
+use axum::http::StatusCode;
+use jempol_core::{Role, Scope};
+
+const LEMBAH_CSV: &str = "DAFTAR KAUM RENTAN DESA LEMBAH;;;;;\r\n\
+NO;NIK;NAMA;L/P;TGL LAHIR;KATEGORI\r\n\
+1;3519024703480012;SUMIATI;P;07-03-1948;LANSIA\r\n\
+2;3519021208550003;SUPARMAN;L;12/8/55;LANSIA, DISABILITAS RUNGU\r\n\
+3;3,51902E+15;PAINEM;P;;LANSIA\r\n\
+4;3519020101850009;TARNO;L;01-01-1985;\r\n\
+;;;;;\r\n\
+JUMLAH;4;;;;\r\n";
+
+fn lembah() -> Scope {
+    Scope::Desa {
+        code: "35.19.02.2001".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_village_uploads_checks_and_sends_its_list() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    let b = app.login("desa.lembah").await;
+    let page = app.get("/pengajuan", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+
+    let r = app
+        .upload("/pengajuan/unggah", &b, "lembah.csv", LEMBAH_CSV.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.location().to_string();
+    assert!(at.starts_with("/pengajuan/"));
+    // The preview is a stored draft: nothing is a resident yet, and a reload shows it again.
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 0);
+    let preview = app.get(&at, Some(&b)).await.body;
+    assert!(preview.contains("Draf: belum dikirim"));
+    assert!(
+        preview.contains("Diterima: 2") && preview.contains("Ditolak: 2"),
+        "{preview}"
+    );
+    assert!(preview.contains("data-row=\"5\"") && preview.contains("ubah format kolom NIK menjadi Teks"));
+    assert!(preview.contains("NIK (kolom B):"));
+    assert!(preview.contains("Warga ini bukan lansia"));
+
+    let sent = app.post(&format!("{at}/kirim"), Some(&b), &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let done = app.get(sent.location(), Some(&b)).await.body;
+    assert!(done.contains("Langkah 1 SOP selesai") && done.contains("terkirim"));
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 2);
+    // Sending twice changes nothing.
+    let again = app.post(&format!("{at}/kirim"), Some(&b), &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 2);
+    let audit = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("submission.".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["submission.send", "submission.draft"]
+    );
+}
+
+#[tokio::test]
+async fn a_bad_upload_is_explained_and_nothing_is_saved() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    let b = app.login("desa.lembah").await;
+    let r = app.upload("/pengajuan/unggah", &b, "foto.jpg", b"\xff\xd8\xff").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Jenis berkas") && r.body.contains("Tidak ada yang disimpan"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    let r = app
+        .upload("/pengajuan/unggah", &b, "tanpa-judul.csv", b"a;b\n1;2\n")
+        .await;
+    assert!(r.body.contains("Baris judul kolom tidak ditemukan"));
+    assert!(app.db.submissions_in_scope(&lembah(), 10).await.unwrap().is_empty());
+    // Without the CSRF token the upload is refused.
+    let mut no_token = b.clone();
+    no_token.csrf = "palsu".into();
+    assert_eq!(
+        app.upload("/pengajuan/unggah", &no_token, "lembah.csv", LEMBAH_CSV.as_bytes())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn submissions_stay_within_scope_and_only_the_village_sends() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    app.add_user("desa.suluk", Role::OperatorDesa, Some("35.19.02.2004"))
+        .await;
+    app.add_user("petugas1", Role::Petugas, None).await;
+    app.add_user("dinsos1", Role::Dinsos, None).await;
+    let lembah = app.login("desa.lembah").await;
+    let at = app
+        .upload("/pengajuan/unggah", &lembah, "lembah.csv", LEMBAH_CSV.as_bytes())
+        .await
+        .location()
+        .to_string();
+    // Another village does not see it at all.
+    let suluk = app.login("desa.suluk").await;
+    assert_eq!(app.get(&at, Some(&suluk)).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/pengajuan", Some(&suluk)).await.body.contains("lembah.csv"));
+    assert_eq!(
+        app.post(&format!("{at}/kirim"), Some(&suluk), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Kecamatan staff see every desa's submissions but do not send for the village.
+    let petugas = app.login("petugas1").await;
+    assert!(app.get("/pengajuan", Some(&petugas)).await.body.contains("lembah.csv"));
+    assert_eq!(app.get(&at, Some(&petugas)).await.status, StatusCode::OK);
+    assert!(!app.get(&at, Some(&petugas)).await.body.contains("Kirim ke kecamatan"));
+    assert_eq!(
+        app.post(&format!("{at}/kirim"), Some(&petugas), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Roles without a part in steps 1-2 have no submissions page.
+    assert_eq!(
+        app.get("/pengajuan", Some(&app.login("dinsos1").await)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The village may discard its draft, after confirming.
+    let confirm = app.get(&format!("{at}/batal"), Some(&lembah)).await;
+    assert!(confirm.body.contains("Batalkan draf pengajuan"));
+    let r = app.post(&format!("{at}/batal"), Some(&lembah), &[]).await;
+    assert_eq!(r.location(), "/pengajuan?ok=sub.discarded");
+    assert_eq!(app.get(&at, Some(&lembah)).await.status, StatusCode::NOT_FOUND);
+}
