@@ -8,6 +8,7 @@ pub mod dates;
 pub mod grid;
 pub mod header;
 pub mod rows;
+pub mod template;
 
 pub use grid::{Cell, CellKind, Grid, GridRow, ReadError, read};
 pub use header::{Field, Mapping, find_header};

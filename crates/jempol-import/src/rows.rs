@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowStatus {
     Accepted,
@@ -20,12 +20,13 @@ pub enum RowStatus {
     Rejected,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub code: String,
     pub column: String,
     pub text: String,
     #[serde(skip)]
+    #[schema(ignore)]
     pub severity: Severity,
 }
 
@@ -52,7 +53,7 @@ pub struct Draft {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowReport {
     /// The row number the spreadsheet shows.
     pub row: u32,
@@ -61,6 +62,7 @@ pub struct RowReport {
     pub nik: String,
     pub messages: Vec<Message>,
     #[serde(skip)]
+    #[schema(ignore)]
     pub draft: Draft,
 }
 

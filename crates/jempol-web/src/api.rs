@@ -52,6 +52,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users))
         .routes(routes!(list_audit))
         .routes(routes!(get_region))
+        .routes(routes!(check_submission))
+        .routes(routes!(create_submission))
         .routes(routes!(openapi_json))
 }
 
@@ -301,4 +303,69 @@ async fn get_region(
         lng: r.lng,
         children,
     }))
+}
+
+/// A file's bytes, sent as the request body.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBody(pub Vec<u8>);
+
+#[derive(Deserialize, IntoParams)]
+pub struct UploadParams {
+    /// The file's name; its extension says the format (.xlsx, .xls, .ods, .csv).
+    pub file_name: String,
+}
+
+/// The village operator's desa, checked against the deployment.
+async fn own_desa(state: &AppState, p: &Principal) -> Result<jempol_store::regions::Region, AppError> {
+    p.require(Action::SubmitResidents)?;
+    let code = p.user.desa_code.as_deref().ok_or(AppError::Forbidden)?;
+    crate::intake::check_desa(&state.db, &state.config.deployment, code).await
+}
+
+/// Checks a village list (SOP step 1) without saving: the same row-by-row report as the upload
+/// page and `jempol import-residents --json`.
+#[utoipa::path(post, path = "/api/v1/submissions/check", tag = "submissions", params(UploadParams),
+    request_body(content = FileBody, content_type = "application/octet-stream", description = "The file as uploaded"),
+    security(("bearer" = [])),
+    responses((status = 200, body = crate::intake::IntakeReport), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn check_submission(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<UploadParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<crate::intake::IntakeReport>, AppError> {
+    own_desa(&state, &p).await?;
+    let today = crate::clock::today_wib(state.now());
+    Ok(Json(
+        crate::intake::check_file(&state.db, &q.file_name, &body, today).await?,
+    ))
+}
+
+/// Checks a village list and sends it as the desa's submission (SOP step 1). Refused with 422
+/// when no row can be saved; nothing is saved then.
+#[utoipa::path(post, path = "/api/v1/submissions", tag = "submissions", params(UploadParams),
+    request_body(content = FileBody, content_type = "application/octet-stream", description = "The file as uploaded"),
+    security(("bearer" = [])),
+    responses((status = 201, body = crate::intake::IntakeReport), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn create_submission(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<UploadParams>,
+    body: axum::body::Bytes,
+) -> Result<(axum::http::StatusCode, Json<crate::intake::IntakeReport>), AppError> {
+    let desa = own_desa(&state, &p).await?;
+    let today = crate::clock::today_wib(state.now());
+    let mut report = crate::intake::check_file(&state.db, &q.file_name, &body, today).await?;
+    crate::intake::send(
+        &state.db,
+        &desa,
+        "api",
+        Some(&q.file_name),
+        &mut report,
+        &p.actor(),
+        state.now(),
+    )
+    .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(report)))
 }

@@ -65,6 +65,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Berkas Excel (.xlsx, .xls), OpenDocument (.ods) atau CSV, paling besar 4 MB. Kolom NIK sebaiknya berformat Teks. Setelah diunggah Anda melihat hasil pemeriksaan setiap baris sebelum mengirim.",
         "Excel (.xlsx, .xls), OpenDocument (.ods) or CSV, at most 4 MB. Format the NIK column as Text. After uploading you see each row's check before sending.",
     ),
+    (
+        "sub.template",
+        "Unduh templat Excel (kolom NIK sudah berformat Teks)",
+        "Download the Excel template (NIK column already formatted as Text)",
+    ),
     ("sub.file", "Berkas daftar", "List file"),
     ("sub.check", "Unggah dan periksa", "Upload and check"),
     ("sub.none", "Belum ada pengajuan.", "No submissions yet."),

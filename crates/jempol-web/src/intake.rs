@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// The report the CLI and the API print: three counts that partition the data rows, and
 /// every data row with its messages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IntakeReport {
     pub accepted: usize,
     pub warnings: usize,

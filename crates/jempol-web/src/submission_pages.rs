@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/pengajuan", get(list))
         .route("/pengajuan/unggah", post(upload))
+        .route("/pengajuan/templat.xlsx", get(template))
         .route("/pengajuan/{id}", get(show))
         .route("/pengajuan/{id}/kirim", post(send))
         .route("/pengajuan/{id}/batal", get(discard_confirm).post(discard))
@@ -108,6 +109,35 @@ async fn list(
 ) -> Result<Html<String>, PageError> {
     may_see(&p).map_err(|e| PageError(e, info.lang))?;
     list_page(&state, &p, info.lang, None, q.ok.as_deref()).await
+}
+
+/// The template to fill in, with the NIK columns already formatted as Text.
+async fn template(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+) -> Result<Response, PageError> {
+    may_see(&p).map_err(|e| PageError(e, info.lang))?;
+    let desa = match &p.user.desa_code {
+        Some(code) => state.db.region(code).await?.map(|r| r.name).unwrap_or_default(),
+        None => "..........".to_string(),
+    };
+    let bytes = jempol_import::template::template_xlsx(&desa)
+        .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"templat-data-rentan.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn upload(

@@ -145,3 +145,104 @@ async fn submissions_stay_within_scope_and_only_the_village_sends() {
     assert_eq!(r.location(), "/pengajuan?ok=sub.discarded");
     assert_eq!(app.get(&at, Some(&lembah)).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_api_gives_the_same_report_and_saves_only_what_it_says() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    app.add_user("petugas1", Role::Petugas, None).await;
+    let t = app.token("desa.lembah").await;
+    let r = app
+        .api_post(
+            "/api/v1/submissions/check?file_name=lembah.csv",
+            &t,
+            LEMBAH_CSV.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = r.json();
+    assert_eq!(
+        (
+            report["accepted"].as_u64(),
+            report["warnings"].as_u64(),
+            report["rejected"].as_u64()
+        ),
+        (Some(2), Some(0), Some(2))
+    );
+    assert_eq!(report["rows"][2]["messages"][0]["code"], "nik_excel_number");
+    assert_eq!(
+        app.db.count_residents(&lembah()).await.unwrap(),
+        0,
+        "checking saves nothing"
+    );
+
+    let r = app
+        .api_post("/api/v1/submissions?file_name=lembah.csv", &t, LEMBAH_CSV.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.json()["submission_id"].as_i64().is_some());
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 2);
+    // Again: everybody is known now; nothing saved, and the answer says so.
+    let r = app
+        .api_post("/api/v1/submissions?file_name=lembah.csv", &t, LEMBAH_CSV.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("Tidak ada baris yang bisa disimpan")
+    );
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 2);
+    let r = app
+        .api_post("/api/v1/submissions/check?file_name=daftar.pdf", &t, b"%PDF")
+        .await;
+    assert_eq!(r.json()["error"], "invalid");
+    // Only a village operator submits, and only for their own desa.
+    let staff = app.token("petugas1").await;
+    assert_eq!(
+        app.api_post(
+            "/api/v1/submissions?file_name=lembah.csv",
+            &staff,
+            LEMBAH_CSV.as_bytes()
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_template_downloads_and_reads_back_empty() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    app.add_user("dinsos1", Role::Dinsos, None).await;
+    let b = app.login("desa.lembah").await;
+    let req = axum::http::Request::get("/pengajuan/templat.xlsx")
+        .header(axum::http::header::COOKIE, &b.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("templat-data-rentan.xlsx")
+    );
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let grid = jempol_import::read("templat.xlsx", &bytes).unwrap();
+    assert!(grid.rows[1].cells[0].text.contains("LEMBAH"));
+    assert!(jempol_import::find_header(&grid).is_some());
+    assert_eq!(
+        app.get("/pengajuan/templat.xlsx", Some(&app.login("dinsos1").await))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -247,6 +247,15 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn api_post(&self, path: &str, token: &str, body: &[u8]) -> Resp {
+        let req = Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(body.to_vec()))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn api(&self, path: &str, token: Option<&str>) -> Resp {
         let mut req = Request::get(path);
         if let Some(t) = token {
