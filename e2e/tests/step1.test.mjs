@@ -1,5 +1,6 @@
-// SOP step 1 in Chromium on a phone: a village operator uploads a messy list, reads the
-// row-by-row check, and sends it; kecamatan staff then see it; another village does not.
+// SOP steps 1-2 in Chromium: a village operator uploads a messy list on a phone, reads the
+// row-by-row check, and sends it; kecamatan staff verify and reject with a reason, then close
+// the collection; a role without a part in these steps cannot open it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -62,6 +63,18 @@ test('a village operator uploads, checks and sends the list on a phone', async (
   await login(staff, 'petugas');
   await staff.goto(`${server.base}/pengajuan`);
   assert.match(await staff.locator('main').innerText(), /Data Rentan Lembah\.csv/);
+  // Step 2: staff verify one person, reject the other with a reason, and close the collection.
+  await staff.goto(sent);
+  assert.match(await staff.locator('main').innerText(), /2 warga menunggu verifikasi/);
+  await staff.getByRole('button', { name: 'Verifikasi' }).first().click();
+  await staff.getByLabel('Alasan penolakan').first().fill('Sudah rekam di Dispendukcapil');
+  await staff.getByRole('button', { name: 'Tolak' }).first().click();
+  await staff.getByRole('button', { name: 'Selesaikan pengumpulan (langkah 2)' }).click();
+  const done = await staff.locator('main').innerText();
+  assert.match(done, /Langkah 2 SOP selesai/);
+  assert.match(done, /Sudah rekam di Dispendukcapil/);
+  assert.match(done, /Langkah 2: kecamatan mengumpulkan data/);
+  await staff.screenshot({ path: join(OUT, 'step2-done-1280.png'), fullPage: true });
   await staff.context().close();
 
   const other = await newPage(browser, server.base, PHONE);

@@ -65,6 +65,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "submissions",
         include_str!("../migrations/sqlite/0002_submissions.sql"),
     ),
+    (
+        3,
+        "verification",
+        include_str!("../migrations/sqlite/0003_verification.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -76,6 +81,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "submissions",
         include_str!("../migrations/postgres/0002_submissions.sql"),
+    ),
+    (
+        3,
+        "verification",
+        include_str!("../migrations/postgres/0003_verification.sql"),
     ),
 ];
 

@@ -13,6 +13,7 @@ pub mod settings;
 pub mod sop;
 pub mod submissions;
 pub mod users;
+pub mod verification;
 
 pub use db::{Db, DbKind, StoreError};
 

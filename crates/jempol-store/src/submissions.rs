@@ -45,17 +45,30 @@ pub struct Submission {
     pub created_by: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// Step 2 done: every person verified or rejected, and staff closed the collection.
+    pub completed_at: Option<i64>,
 }
 
 /// Inserts the rows of submission `$id` (and a resident for every accepted row) inside `$tx`.
 macro_rules! insert_rows {
-    ($tx:expr, $id:expr, $rows:expr, $source:expr, $now:expr) => {{
+    ($tx:expr, $id:expr, $rows:expr, $source:expr, $actor:expr, $now:expr) => {{
         let one_resident = insert_sql(1) + " RETURNING id";
         for r in $rows {
             let resident_id: Option<i64> = match &r.resident {
                 Some(res) => {
                     let q = sqlx::query_scalar(sqlx::AssertSqlSafe(one_resident.as_str()));
-                    Some(bind_resident!(q, res, Some($id), $source, $now).fetch_one(&mut *$tx).await?)
+                    let rid: i64 = bind_resident!(q, res, Some($id), $source, $now).fetch_one(&mut *$tx).await?;
+                    // The first event of the resident's history.
+                    sqlx::query(
+                        "INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'diajukan', $4)",
+                    )
+                    .bind(rid)
+                    .bind($now)
+                    .bind($actor.name.as_str())
+                    .bind(serde_json::json!({"submission": $id, "row": r.row_no}).to_string())
+                    .execute(&mut *$tx)
+                    .await?;
+                    Some(rid)
                 }
                 None => None,
             };
@@ -92,8 +105,7 @@ pub struct StoredRow {
     pub resident_id: Option<i64>,
 }
 
-const SUBMISSION_COLS: &str =
-    "id, desa_code, source, file_name, status, accepted, warnings, rejected, created_by, created_at, sent_at";
+const SUBMISSION_COLS: &str = "id, desa_code, source, file_name, status, accepted, warnings, rejected, created_by, created_at, sent_at, completed_at";
 
 fn submission_from_row<R: Row>(r: &R) -> Result<Submission, sqlx::Error>
 where
@@ -115,6 +127,7 @@ where
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
+        completed_at: r.try_get("completed_at")?,
     })
 }
 
@@ -147,7 +160,7 @@ impl Db {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            insert_rows!(tx, id, rows, s.source.as_str(), now);
+            insert_rows!(tx, id, rows, s.source.as_str(), actor, now);
             audit!(
                 &mut *tx,
                 actor,
@@ -203,7 +216,7 @@ impl Db {
             .bind(file)
             .fetch_one(&mut *tx)
             .await?;
-            insert_rows!(tx, id, &preview, s.source.as_str(), now);
+            insert_rows!(tx, id, &preview, s.source.as_str(), actor, now);
             audit!(
                 &mut *tx,
                 actor,
@@ -260,7 +273,7 @@ impl Db {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            insert_rows!(tx, id, rows, "upload", now);
+            insert_rows!(tx, id, rows, "upload", actor, now);
             audit!(
                 &mut *tx,
                 actor,

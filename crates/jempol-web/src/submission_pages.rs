@@ -26,6 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/pengajuan/{id}", get(show))
         .route("/pengajuan/{id}/kirim", post(send))
         .route("/pengajuan/{id}/batal", get(discard_confirm).post(discard))
+        .route("/pengajuan/{id}/warga/{rid}/verifikasi", post(verify))
+        .route("/pengajuan/{id}/warga/{rid}/tolak", post(reject))
+        .route("/pengajuan/{id}/selesai", post(complete))
 }
 
 struct SubmissionLine {
@@ -55,6 +58,8 @@ fn status_label(status: &str, lang: Lang) -> String {
         ("draft", Lang::En) => "draft (not sent)".into(),
         ("sent", Lang::Id) => "terkirim".into(),
         ("sent", Lang::En) => "sent".into(),
+        ("completed", Lang::Id) => "selesai dikumpulkan".into(),
+        ("completed", Lang::En) => "collection complete".into(),
         (other, _) => other.into(),
     }
 }
@@ -199,6 +204,13 @@ struct RowLine {
     nik: String,
     name: String,
     messages: Vec<(String, String)>,
+    resident_id: Option<i64>,
+    /// Step 2: the person's stage, shown once the submission is sent.
+    stage: String,
+    stage_label: String,
+    reason: Option<String>,
+    can_decide: bool,
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -210,6 +222,9 @@ struct ShowPage {
     status: String,
     is_draft: bool,
     can_send: bool,
+    can_complete: bool,
+    pending: usize,
+    times: Vec<(String, String, String)>,
     rows: Vec<RowLine>,
 }
 
@@ -223,16 +238,42 @@ async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    PageAuth(p): PageAuth,
-    info: RequestInfo,
-    Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
+fn stage_label(stage: &str, lang: Lang) -> String {
+    match (stage, lang) {
+        ("diajukan", Lang::Id) => "menunggu verifikasi".into(),
+        ("diajukan", Lang::En) => "awaiting verification".into(),
+        ("terverifikasi", Lang::Id) => "terverifikasi".into(),
+        ("terverifikasi", Lang::En) => "verified".into(),
+        ("ditolak", Lang::Id) => "ditolak kecamatan".into(),
+        ("ditolak", Lang::En) => "rejected by the kecamatan".into(),
+        (other, _) => other.into(),
+    }
+}
+
+/// "1 jam 20 menit" from milliseconds (elapsed clock time).
+fn duration_text(ms: i64) -> String {
+    let minutes = (ms.max(0) + 59_999) / 60_000;
+    match (minutes / 1440, (minutes % 1440) / 60, minutes % 60) {
+        (0, 0, m) => format!("{m} menit"),
+        (0, h, 0) => format!("{h} jam"),
+        (0, h, m) => format!("{h} jam {m} menit"),
+        (d, h, _) => format!("{d} hari {h} jam"),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    id: i64,
+    ok: Option<&str>,
+    row_error: Option<(i64, String)>,
 ) -> Result<Html<String>, PageError> {
-    let s = visible(&state, &p, id, info.lang).await?;
-    let t = Tr(info.lang);
-    let rows = state
+    let s = visible(state, p, id, lang).await?;
+    let t = Tr(lang);
+    let stages = state.db.submission_stages(id).await?;
+    let deciding = s.status == "sent" && p.can(Action::VerifySubmissions);
+    let rows: Vec<RowLine> = state
         .db
         .submission_rows(id)
         .await?
@@ -245,6 +286,10 @@ async fn show(
                 "warning" => ("warning", "sub.warnings"),
                 _ => ("rejected", "sub.rejected"),
             };
+            let (stage, reason) = r
+                .resident_id
+                .and_then(|rid| stages.get(&rid).cloned())
+                .unwrap_or_default();
             RowLine {
                 row: r.row_no,
                 status,
@@ -260,24 +305,127 @@ async fn show(
                         )
                     })
                     .collect(),
+                can_decide: deciding && stage == "diajukan",
+                stage_label: stage_label(&stage, lang),
+                error: row_error
+                    .as_ref()
+                    .filter(|(rid, _)| Some(*rid) == r.resident_id)
+                    .map(|(_, m)| m.clone()),
+                resident_id: r.resident_id,
+                stage,
+                reason,
             }
         })
         .collect();
+    let pending = rows.iter().filter(|r| r.stage == "diajukan").count();
+    let (_, def) = state.db.active_sop().await?;
+    let standard = |i: usize| def.steps.get(i).map(|s| s.time.clone()).unwrap_or_default();
+    let mut times = Vec::new();
+    if let Some(sent) = s.sent_at {
+        times.push((
+            t.s("sub.step1").to_string(),
+            duration_text(sent - s.created_at),
+            standard(0),
+        ));
+    }
+    if let (Some(sent), Some(done)) = (s.sent_at, s.completed_at) {
+        times.push((t.s("sub.step2").to_string(), duration_text(done - sent), standard(1)));
+    }
     render(&ShowPage {
         l: layout(
-            info.lang,
-            Some(&p),
+            lang,
+            Some(p),
             &format!("{} #{}", t.s("nav.submissions"), s.id),
             "/pengajuan",
-            q.ok.as_deref(),
+            ok,
         ),
-        desa: region_label(&state, &s.desa_code).await,
-        status: status_label(&s.status, info.lang),
+        desa: region_label(state, &s.desa_code).await,
+        status: status_label(&s.status, lang),
         is_draft: s.status == "draft",
         can_send: s.status == "draft" && p.can(Action::SubmitResidents) && s.accepted + s.warnings > 0,
+        can_complete: deciding && pending == 0,
+        pending: if deciding { pending } else { 0 },
+        times,
         s,
         rows,
     })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    show_page(&state, &p, info.lang, id, q.ok.as_deref(), None).await
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, rid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    p.require(Action::VerifySubmissions)
+        .map_err(|e| PageError(e, info.lang))?;
+    visible(&state, &p, id, info.lang).await?;
+    state
+        .db
+        .decide_resident(id, rid, true, None, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/pengajuan/{id}#w{rid}")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct RejectForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, rid)): Path<(i64, i64)>,
+    axum::extract::Form(f): axum::extract::Form<RejectForm>,
+) -> Result<Response, PageError> {
+    p.require(Action::VerifySubmissions)
+        .map_err(|e| PageError(e, info.lang))?;
+    visible(&state, &p, id, info.lang).await?;
+    let reason = f.reason.trim();
+    if reason.chars().count() < 5 {
+        let msg = match info.lang {
+            Lang::Id => "Tulis alasan penolakan (paling sedikit 5 huruf) agar desa tahu apa yang harus diperbaiki.",
+            Lang::En => "Write the reason for rejecting (at least 5 letters) so the village knows what to fix.",
+        };
+        let page = show_page(&state, &p, info.lang, id, None, Some((rid, msg.to_string()))).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    state
+        .db
+        .decide_resident(id, rid, false, Some(reason), &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/pengajuan/{id}#w{rid}")).into_response())
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    p.require(Action::VerifySubmissions)
+        .map_err(|e| PageError(e, info.lang))?;
+    visible(&state, &p, id, info.lang).await?;
+    state
+        .db
+        .complete_submission(id, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.completed")).into_response())
 }
 
 async fn send(

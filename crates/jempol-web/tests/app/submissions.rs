@@ -246,3 +246,109 @@ async fn the_template_downloads_and_reads_back_empty() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn kecamatan_staff_verify_each_person_and_complete_the_collection() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    app.add_user("petugas1", Role::Petugas, None).await;
+    let desa = app.login("desa.lembah").await;
+    let at = app
+        .upload("/pengajuan/unggah", &desa, "lembah.csv", LEMBAH_CSV.as_bytes())
+        .await
+        .location()
+        .to_string();
+    app.clock.advance_minutes(3);
+    app.post(&format!("{at}/kirim"), Some(&desa), &[]).await;
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let rids: Vec<i64> = app
+        .db
+        .submission_rows(id)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.resident_id)
+        .collect();
+    assert_eq!(rids.len(), 2);
+
+    let staff = app.login("petugas1").await;
+    let page = app.get(&at, Some(&staff)).await.body;
+    assert!(page.contains("2 warga menunggu verifikasi"));
+    assert!(page.contains("Langkah 1: desa mengirim data") && page.contains("3 menit") && page.contains("5 menit"));
+    assert!(!page.contains("Selesaikan pengumpulan"));
+    // The village does not verify its own list.
+    assert_eq!(
+        app.post(&format!("{at}/warga/{}/verifikasi", rids[0]), Some(&desa), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // A rejection needs a reason; the page says so next to that person.
+    let r = app
+        .post(
+            &format!("{at}/warga/{}/tolak", rids[0]),
+            Some(&staff),
+            &[("reason", " ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Tulis alasan penolakan")
+            && r.body.contains(&format!("aria-describedby=\"reason-{}-err\"", rids[0]))
+    );
+    let r = app
+        .post(
+            &format!("{at}/warga/{}/tolak", rids[0]),
+            Some(&staff),
+            &[("reason", "Sudah rekam di Dukcapil 2024")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    app.post(&format!("{at}/warga/{}/verifikasi", rids[1]), Some(&staff), &[])
+        .await;
+    // A decision is made once.
+    assert_eq!(
+        app.post(&format!("{at}/warga/{}/verifikasi", rids[1]), Some(&staff), &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    app.clock.advance_minutes(12);
+    let page = app.get(&at, Some(&staff)).await.body;
+    assert!(page.contains("Sudah rekam di Dukcapil 2024") && page.contains("terverifikasi"));
+    let r = app.post(&format!("{at}/selesai"), Some(&staff), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let done = app.get(r.location(), Some(&staff)).await.body;
+    assert!(done.contains("Langkah 2 SOP selesai") && done.contains("selesai dikumpulkan"));
+    assert!(
+        done.contains("Langkah 2: kecamatan mengumpulkan data")
+            && done.contains("12 menit")
+            && done.contains("15 menit")
+    );
+    // History and audit.
+    let kinds: Vec<String> = app
+        .db
+        .resident_events(rids[0])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec!["diajukan", "ditolak"]);
+    let audit = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.after.as_deref().unwrap_or("").contains("Sudah rekam"))
+    );
+}
