@@ -95,3 +95,23 @@ test('a file that cannot be read is explained and nothing is saved', async () =>
   assert.match(alert, /Tidak ada yang disimpan/);
   await page.context().close();
 });
+
+test('the register: the Camat sees masked NIKs, a village only its own people', async () => {
+  const camat = await newPage(browser, server.base);
+  await login(camat, 'camat');
+  await camat.getByRole('link', { name: 'Warga' }).click();
+  const text = await camat.locator('main').innerText();
+  assert.match(text, /NIK disamarkan untuk peran Anda/);
+  assert.match(text, /351902\*{8}\d\d/);
+  await camat.context().close();
+
+  const desa = await newPage(browser, server.base, PHONE);
+  await login(desa, 'desa.lembah');
+  await desa.goto(`${server.base}/warga`);
+  const cells = await desa.locator('td[data-label="Desa/Kelurahan"]').allInnerTexts();
+  assert.ok(cells.length > 0 && cells.every((c) => c.trim() === 'Lembah'), 'only Lembah');
+  const overflow = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the register fits 360 px (overflow ${overflow})`);
+  await desa.screenshot({ path: join(OUT, 'residents-360.png') });
+  await desa.context().close();
+});

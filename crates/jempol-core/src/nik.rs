@@ -299,6 +299,18 @@ pub fn check_age(birth: Date, married: bool, today: Date) -> Vec<Finding> {
     }
 }
 
+/// The NIK as shown to roles that do not need the whole number: region kept, birth date and
+/// most of the serial hidden (`351902********01`).
+pub fn mask(nik: &str) -> String {
+    let chars: Vec<char> = nik.chars().collect();
+    if chars.len() != 16 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[14..].iter().collect();
+    format!("{head}********{tail}")
+}
+
 /// Builds a NIK from its parts (used by the demo generator and tests).
 pub fn compose(region6: &str, birth: Date, female: bool, serial: u16) -> String {
     let day = birth.day() as u16 + if female { 40 } else { 0 };
@@ -379,6 +391,12 @@ mod tests {
         assert_eq!(birth_year(10, today), 2010);
         assert_eq!(birth_year(11, today), 1911);
         assert_eq!(birth_year(20, today), 1920);
+    }
+
+    #[test]
+    fn masking_hides_the_birth_date_and_serial() {
+        assert_eq!(mask("3519024703480012"), "351902********12");
+        assert_eq!(mask("123"), "***");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum Action {
     ViewAudit,
     /// See resident records within the role's scope.
     ViewResidents,
+    /// See a resident's whole NIK (others see it masked, e.g. `351902********01`).
+    ViewFullNik,
     /// Step 1: a village sends its list.
     SubmitResidents,
     /// Step 2: kecamatan staff verify submissions.
@@ -54,13 +56,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewSop,
         Action::ManageSop,
         Action::ManageUsers,
         Action::ManageMasterData,
         Action::ViewAudit,
         Action::ViewResidents,
+        Action::ViewFullNik,
         Action::SubmitResidents,
         Action::VerifySubmissions,
         Action::ManageMeetings,
@@ -90,6 +93,16 @@ pub fn allowed(role: Role, action: Action) -> bool {
         A::ViewAudit => &[R::Admin, R::Camat],
         A::ViewResidents => &[
             R::Camat,
+            R::KasiPelayanan,
+            R::Petugas,
+            R::OperatorDesa,
+            R::Dispendukcapil,
+            R::Dinsos,
+            R::Pendamping,
+        ],
+        // Whoever must match a person against SIAK, DTSEN or a family card; the Camat's
+        // oversight works with masked numbers.
+        A::ViewFullNik => &[
             R::KasiPelayanan,
             R::Petugas,
             R::OperatorDesa,
@@ -131,6 +144,7 @@ mod tests {
         ManageMasterData      X . . . . . . .
         ViewAudit             X X . . . . . .
         ViewResidents         . X X X X X X X
+        ViewFullNik           . . X X X X X X
         SubmitResidents       . . . . X . . .
         VerifySubmissions     . . X X . . . .
         ManageMeetings        . . X X . . . .
@@ -164,7 +178,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 8 * 22);
+        assert_eq!(cells, 8 * 23);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::{Actor, Db, StoreError, audit, run, scope_condition};
 use jempol_core::Scope;
+use serde::Serialize;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
@@ -183,6 +184,120 @@ impl Db {
                 q = q.bind(b);
             }
             q.fetch_one(pool).await?
+        }))
+    }
+}
+
+/// What a resident list asks for. All filters are optional; the scope is not.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentFilter {
+    /// Part of the name, or the beginning of a NIK when it is all digits.
+    pub q: Option<String>,
+    pub desa: Option<String>,
+    /// "lansia", "disabilitas" or "odgj".
+    pub category: Option<String>,
+    pub stage: Option<String>,
+    /// Residents born on or before this ISO date are lansia (today minus 60 years).
+    pub lansia_born_before: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResidentRow {
+    pub id: i64,
+    pub nik: String,
+    pub no_kk: Option<String>,
+    pub name: String,
+    pub sex: String,
+    pub birth_place: Option<String>,
+    pub birth_date: String,
+    pub desa_code: String,
+    pub dusun: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub disabilitas: bool,
+    pub disability_kind: Option<String>,
+    pub odgj: bool,
+    pub stage: String,
+}
+
+impl Db {
+    /// A page of residents within `scope`, newest first, after the keyset `before_id`.
+    pub async fn list_residents(
+        &self,
+        scope: &Scope,
+        f: &ResidentFilter,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<ResidentRow>, StoreError> {
+        let (cond, mut binds) = scope_condition(scope, "desa_code", 1);
+        let mut sql = format!(
+            "SELECT id, nik, no_kk, name, sex, birth_place, birth_date, desa_code, dusun, rt, rw, disabilitas, \
+             disability_kind, odgj, stage FROM residents WHERE {cond}"
+        );
+        let mut push = |clause: &str, value: String, binds: &mut Vec<String>| {
+            binds.push(value);
+            sql.push_str(&clause.replace("$?", &format!("${}", binds.len())));
+        };
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            if q.bytes().all(|b| b.is_ascii_digit()) {
+                push(" AND nik LIKE $?", format!("{q}%"), &mut binds);
+            } else {
+                push(
+                    " AND UPPER(name) LIKE $?",
+                    format!("%{}%", q.to_uppercase()),
+                    &mut binds,
+                );
+            }
+        }
+        if let Some(d) = f.desa.as_deref().filter(|d| !d.is_empty()) {
+            push(" AND desa_code = $?", d.to_string(), &mut binds);
+        }
+        if let Some(s) = f.stage.as_deref().filter(|s| !s.is_empty()) {
+            push(" AND stage = $?", s.to_string(), &mut binds);
+        }
+        match f.category.as_deref() {
+            Some("disabilitas") => sql.push_str(" AND disabilitas = TRUE"),
+            Some("odgj") => sql.push_str(" AND odgj = TRUE"),
+            Some("lansia") => {
+                if let Some(b) = &f.lansia_born_before {
+                    push(" AND birth_date <= $?", b.clone(), &mut binds);
+                }
+            }
+            _ => {}
+        }
+        let before = before_id.unwrap_or(i64::MAX);
+        sql.push_str(&format!(
+            " AND id < {before} ORDER BY id DESC LIMIT {}",
+            limit.clamp(1, 100_000)
+        ));
+        Ok(run!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(ResidentRow {
+                        id: r.try_get("id")?,
+                        nik: r.try_get("nik")?,
+                        no_kk: r.try_get("no_kk")?,
+                        name: r.try_get("name")?,
+                        sex: r.try_get("sex")?,
+                        birth_place: r.try_get("birth_place")?,
+                        birth_date: r.try_get("birth_date")?,
+                        desa_code: r.try_get("desa_code")?,
+                        dusun: r.try_get("dusun")?,
+                        rt: r.try_get("rt")?,
+                        rw: r.try_get("rw")?,
+                        disabilitas: r.try_get("disabilitas")?,
+                        disability_kind: r.try_get("disability_kind")?,
+                        odgj: r.try_get("odgj")?,
+                        stage: r.try_get("stage")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
         }))
     }
 }

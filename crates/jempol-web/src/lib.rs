@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod intake;
 mod pages;
+mod resident_pages;
 mod sop_sheet;
 mod submission_pages;
 pub mod users;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(submission_pages::routes())
+        .merge(resident_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -91,6 +91,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         };
         add("/", "nav.home", None);
         add("/sop", "nav.sop", Some(Action::ViewSop));
+        add("/warga", "nav.residents", Some(Action::ViewResidents));
         if p.can(Action::SubmitResidents) || p.can(Action::VerifySubmissions) {
             add("/pengajuan", "nav.submissions", None);
         }

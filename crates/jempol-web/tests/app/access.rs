@@ -136,7 +136,7 @@ async fn each_role_home_shows_its_own_work() {
     }
 }
 
-fn resident(nik: &str, desa: &str, sop: i64) -> NewResident {
+pub fn resident(nik: &str, desa: &str, sop: i64) -> NewResident {
     NewResident {
         nik: nik.into(),
         no_kk: "3519020101100001".into(),

@@ -1,0 +1,359 @@
+//! The register of residents: search by name or NIK, filter by desa, category and stage, paged
+//! by keyset, and exported to CSV or XLSX. Only rows in the user's scope exist here (the store
+//! builds the query from the scope); NIKs are masked for roles that do not need them; every
+//! export is in the audit log.
+
+use crate::AppState;
+use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::clock::today_wib;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::pages::{Layout, PageError, layout, render};
+use crate::users::url_encode;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use jempol_core::{Action, Scope, nik};
+use jempol_store::residents::{ResidentFilter, ResidentRow};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/warga", get(list))
+        .route("/warga/ekspor.csv", get(export_csv))
+        .route("/warga/ekspor.xlsx", get(export_xlsx))
+}
+
+const PAGE: i64 = 50;
+const EXPORT_MAX: i64 = 100_000;
+
+#[derive(Deserialize, Default, Clone)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    desa: String,
+    #[serde(default)]
+    kategori: String,
+    #[serde(default)]
+    tahap: String,
+    before: Option<i64>,
+}
+
+impl ListQuery {
+    fn filter(&self, today: jiff::civil::Date) -> ResidentFilter {
+        let lansia_born_before = today
+            .checked_sub(jiff::Span::new().years(60))
+            .ok()
+            .map(|d| d.to_string());
+        ResidentFilter {
+            q: Some(self.q.clone()),
+            desa: Some(self.desa.clone()),
+            category: Some(self.kategori.clone()).filter(|c| !c.is_empty()),
+            stage: Some(self.tahap.clone()),
+            lansia_born_before,
+        }
+    }
+
+    fn query_string(&self) -> String {
+        format!(
+            "q={}&desa={}&kategori={}&tahap={}",
+            url_encode(&self.q),
+            url_encode(&self.desa),
+            url_encode(&self.kategori),
+            url_encode(&self.tahap)
+        )
+    }
+}
+
+struct Line {
+    nik: String,
+    name: String,
+    sex: String,
+    born: String,
+    age: i16,
+    desa: String,
+    categories: String,
+    stage: String,
+}
+
+#[derive(Template)]
+#[template(path = "residents.html")]
+struct ListPage {
+    l: Layout,
+    q: ListQuery,
+    desa_options: Vec<(String, String)>,
+    lines: Vec<Line>,
+    next_href: Option<String>,
+    export_query: String,
+    masked: bool,
+}
+
+pub(crate) fn stage_label(stage: &str) -> &'static str {
+    match stage {
+        "terdaftar" => "terdaftar",
+        "diajukan" => "diajukan desa",
+        "terverifikasi" => "terverifikasi",
+        "ditolak" => "ditolak kecamatan",
+        _ => "lainnya",
+    }
+}
+
+fn categories(r: &ResidentRow, today: jiff::civil::Date) -> String {
+    let mut c = Vec::new();
+    if r.birth_date
+        .parse::<jiff::civil::Date>()
+        .is_ok_and(|b| nik::is_lansia(b, today))
+    {
+        c.push("lansia".to_string());
+    }
+    if r.disabilitas {
+        match &r.disability_kind {
+            Some(k) if !k.is_empty() => c.push(format!(
+                "disabilitas ({})",
+                k.replace(',', ", ").replace("sensorik_", "")
+            )),
+            _ => c.push("disabilitas".into()),
+        }
+    }
+    if r.odgj {
+        c.push("ODGJ".into());
+    }
+    c.join(", ")
+}
+
+fn shown_nik(p: &Principal, n: &str) -> String {
+    if p.can(Action::ViewFullNik) {
+        n.to_string()
+    } else {
+        nik::mask(n)
+    }
+}
+
+/// The desa a user may filter by: those of their scope.
+async fn desa_options(state: &AppState, scope: &Scope) -> Result<Vec<(String, String)>, PageError> {
+    let mut out = Vec::new();
+    let kecamatan: Vec<String> = match scope {
+        Scope::Nothing => vec![],
+        Scope::Desa { code } => {
+            if let Some(r) = state.db.region(code).await? {
+                out.push((r.code.clone(), r.name));
+            }
+            vec![]
+        }
+        Scope::Kecamatan { codes } => codes.clone(),
+        Scope::Kabupaten { code } => state
+            .db
+            .region_children(code)
+            .await?
+            .into_iter()
+            .map(|r| r.code)
+            .collect(),
+    };
+    for k in kecamatan {
+        for d in state.db.region_children(&k).await? {
+            out.push((d.code.clone(), d.name));
+        }
+    }
+    Ok(out)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, PageError> {
+    p.require(Action::ViewResidents).map_err(|e| PageError(e, info.lang))?;
+    let today = today_wib(state.now());
+    let rows = state
+        .db
+        .list_residents(&p.scope, &q.filter(today), q.before, PAGE + 1)
+        .await?;
+    let has_more = rows.len() as i64 > PAGE;
+    let options = desa_options(&state, &p.scope).await?;
+    let name_of = |code: &str| {
+        options
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let lines: Vec<Line> = rows
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| Line {
+            nik: shown_nik(&p, &r.nik),
+            name: r.name.clone(),
+            sex: r.sex.clone(),
+            age: r
+                .birth_date
+                .parse::<jiff::civil::Date>()
+                .map(|b| nik::age_on(b, today))
+                .unwrap_or(0),
+            born: r.birth_date.clone(),
+            desa: name_of(&r.desa_code),
+            categories: categories(r, today),
+            stage: stage_label(&r.stage).to_string(),
+        })
+        .collect();
+    let next_href = has_more.then(|| {
+        let last = rows.get(PAGE as usize - 1).map(|r| r.id).unwrap_or(0);
+        format!("/warga?{}&before={last}", q.query_string())
+    });
+    render(&ListPage {
+        l: layout(info.lang, Some(&p), Tr(info.lang).s("res.title"), "/warga", None),
+        export_query: q.query_string(),
+        masked: !p.can(Action::ViewFullNik),
+        desa_options: options,
+        lines,
+        next_href,
+        q,
+    })
+}
+
+/// The rows of an export, with the same scope and masking as the page; audited.
+async fn export_rows(
+    state: &AppState,
+    p: &Principal,
+    q: &ListQuery,
+    format: &str,
+) -> Result<Vec<Vec<String>>, AppError> {
+    p.require(Action::ViewResidents)?;
+    let today = today_wib(state.now());
+    let rows = state
+        .db
+        .list_residents(&p.scope, &q.filter(today), None, EXPORT_MAX)
+        .await?;
+    let mut out = vec![
+        [
+            "NIK",
+            "NO. KK",
+            "NAMA",
+            "L/P",
+            "TEMPAT LAHIR",
+            "TGL LAHIR",
+            "DESA",
+            "DUSUN",
+            "RT",
+            "RW",
+            "KATEGORI",
+            "TAHAP",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
+    ];
+    for r in &rows {
+        out.push(vec![
+            shown_nik(p, &r.nik),
+            r.no_kk
+                .as_deref()
+                .map(|k| {
+                    if p.can(Action::ViewFullNik) {
+                        k.to_string()
+                    } else {
+                        nik::mask(k)
+                    }
+                })
+                .unwrap_or_default(),
+            r.name.clone(),
+            r.sex.clone(),
+            r.birth_place.clone().unwrap_or_default(),
+            r.birth_date.clone(),
+            r.desa_code.clone(),
+            r.dusun.clone().unwrap_or_default(),
+            r.rt.clone().unwrap_or_default(),
+            r.rw.clone().unwrap_or_default(),
+            categories(r, today),
+            stage_label(&r.stage).to_string(),
+        ]);
+    }
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "resident.export",
+            "resident",
+            None,
+            Some(serde_json::json!({
+                "format": format, "rows": rows.len(), "q": q.q, "desa": q.desa, "kategori": q.kategori,
+                "tahap": q.tahap, "full_nik": p.can(Action::ViewFullNik)
+            })),
+        )
+        .await?;
+    Ok(out)
+}
+
+fn attachment(mime: &'static str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let rows = export_rows(&state, &p, &q, "csv")
+        .await
+        .map_err(|e| PageError(e, info.lang))?;
+    // Semicolons and a BOM: what Excel on an Indonesian Windows PC opens correctly.
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    for r in rows {
+        w.write_record(&r)
+            .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    Ok(attachment("text/csv; charset=utf-8", "warga-rentan.csv", body))
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let rows = export_rows(&state, &p, &q, "xlsx")
+        .await
+        .map_err(|e| PageError(e, info.lang))?;
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Warga")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        // Every cell is text: a NIK written as a number would lose its last digit.
+        for (i, r) in rows.iter().enumerate() {
+            for (c, v) in r.iter().enumerate() {
+                if i == 0 {
+                    ws.write_string_with_format(0, c as u16, v, &bold)?;
+                } else {
+                    ws.write_string(i as u32, c as u16, v)?;
+                }
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
+        wb.save_to_buffer()
+    };
+    let body = build().map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "warga-rentan.xlsx",
+        body,
+    ))
+}

@@ -1,0 +1,158 @@
+//! The register: search, keyset paging, scope, NIK masking, audited exports.
+
+use crate::access::resident;
+use crate::support::*;
+use axum::http::StatusCode;
+use jempol_core::nik::compose;
+use jiff::civil::date;
+
+async fn fill(app: &TestApp) {
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    let mut rows = Vec::new();
+    for i in 0..60u16 {
+        let mut r = resident(
+            &compose("351902", date(1950, 1, 1 + (i % 28) as i8), false, i + 1),
+            "35.19.02.2001",
+            sop.id,
+        );
+        r.name = format!("WARGA LEMBAH {i:02}");
+        rows.push(r);
+    }
+    for i in 0..3u16 {
+        let mut r = resident(
+            &compose("351902", date(1960, 2, 1), true, 100 + i),
+            "35.19.02.2003",
+            sop.id,
+        );
+        r.name = format!("WARGA KRADINAN {i}");
+        r.odgj = true;
+        rows.push(r);
+    }
+    rows.push(resident("3519010101500004", "35.19.01.2001", sop.id));
+    app.db.insert_residents(&rows, "test", app.clock.now()).await.unwrap();
+}
+
+fn body_rows(html: &str) -> usize {
+    html.split("<tbody>")
+        .nth(1)
+        .map(|b| b.split("</tbody>").next().unwrap_or("").matches("<tr>").count())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_register_pages_searches_and_stays_in_scope() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let desa = app.login("operator_desa").await;
+    let first = app.get("/warga", Some(&desa)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(body_rows(&first.body), 50);
+    assert!(
+        !first.body.contains("KRADINAN"),
+        "another desa's residents do not exist here"
+    );
+    let at = first
+        .body
+        .find("rel=\"next\"")
+        .map(|_| first.body.find("href=\"/warga?q=").unwrap())
+        .unwrap()
+        + 6;
+    let href = first.body[at..at + first.body[at..].find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let second = app.get(&href, Some(&desa)).await.body;
+    assert_eq!(body_rows(&second), 10);
+    assert!(!second.contains("rel=\"next\""));
+    // Search by name and by the beginning of a NIK.
+    assert_eq!(body_rows(&app.get("/warga?q=lembah+07", Some(&desa)).await.body), 1);
+    let nik = compose("351902", date(1950, 1, 4), false, 4);
+    assert_eq!(
+        body_rows(&app.get(&format!("/warga?q={}", &nik[..12]), Some(&desa)).await.body),
+        3
+    );
+    // Asking for another desa finds nothing.
+    assert!(
+        app.get("/warga?desa=35.19.02.2003", Some(&desa))
+            .await
+            .body
+            .contains("Tidak ada warga yang cocok")
+    );
+    // The Camat sees the kecamatan, not Kebonsari; the category filter works.
+    let camat = app.login("camat").await;
+    assert_eq!(body_rows(&app.get("/warga?kategori=odgj", Some(&camat)).await.body), 3);
+    assert_eq!(
+        body_rows(&app.get("/warga?desa=35.19.01.2001", Some(&camat)).await.body),
+        0
+    );
+    // The admin has no resident data.
+    assert_eq!(
+        app.get("/warga", Some(&app.login("admin").await)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn niks_are_masked_where_not_needed_and_exports_are_audited() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let nik = compose("351902", date(1960, 2, 1), true, 100);
+    let camat = app.login("camat").await;
+    let page = app.get("/warga?kategori=odgj", Some(&camat)).await.body;
+    assert!(page.contains("NIK disamarkan") && page.contains(&jempol_core::nik::mask(&nik)) && !page.contains(&nik));
+    let petugas = app.login("petugas").await;
+    assert!(
+        app.get("/warga?kategori=odgj", Some(&petugas))
+            .await
+            .body
+            .contains(&nik)
+    );
+
+    let csv = app.get("/warga/ekspor.csv?kategori=odgj", Some(&camat)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("warga-rentan.csv")
+    );
+    assert_eq!(csv.body.trim_start_matches('\u{feff}').lines().count(), 4);
+    assert!(csv.body.contains(&jempol_core::nik::mask(&nik)) && !csv.body.contains(&nik));
+
+    let req = axum::http::Request::get("/warga/ekspor.xlsx")
+        .header(axum::http::header::COOKIE, &petugas.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let grid = jempol_import::read("warga.xlsx", &bytes).unwrap();
+    assert_eq!(grid.rows.len(), 64, "header and the 63 residents of Kecamatan Dolopo");
+    assert!(
+        grid.rows
+            .iter()
+            .skip(1)
+            .all(|r| r.cells[0].kind == jempol_import::CellKind::Text && r.cells[0].text.len() == 16)
+    );
+
+    let f = jempol_store::audit::AuditFilter {
+        action: Some("resident.export".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let audit = app.db.audit_entries(&f).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.actor == "camat" && e.after.as_deref().unwrap().contains("\"full_nik\":false"))
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.actor == "petugas" && e.after.as_deref().unwrap().contains("\"rows\":63"))
+    );
+}
