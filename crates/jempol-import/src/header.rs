@@ -25,6 +25,9 @@ pub enum Field {
     Phone,
     /// "KATEGORI" / "JENIS KERENTANAN": "LANSIA, DISABILITAS RUNGU".
     Category,
+    /// OpenSID's `cacat_id`: 1 fisik, 2 netra/buta, 3 rungu/wicara, 4 mental/jiwa,
+    /// 5 fisik dan mental, 6 lainnya, 7 tidak cacat (or those names).
+    DisabilityCode,
     Notes,
 }
 
@@ -67,8 +70,15 @@ impl Field {
                 "J/K",
                 "LK/PR",
             ],
-            Field::BirthPlace => &["TEMPAT LAHIR", "TMP LAHIR", "TEMPAT", "TPT LAHIR"],
-            Field::BirthDate => &["TGL LAHIR", "TANGGAL LAHIR", "TANGGAL", "TGL", "TGL LHR"],
+            Field::BirthPlace => &["TEMPAT LAHIR", "TMP LAHIR", "TEMPAT", "TPT LAHIR", "TEMPATLAHIR"],
+            Field::BirthDate => &[
+                "TGL LAHIR",
+                "TANGGAL LAHIR",
+                "TANGGAL",
+                "TGL",
+                "TGL LHR",
+                "TANGGALLAHIR",
+            ],
             Field::BirthPlaceDate => &[
                 "TEMPAT/TGL LAHIR",
                 "TEMPAT TANGGAL LAHIR",
@@ -101,10 +111,18 @@ impl Field {
                 "KATEGORI RENTAN",
             ],
             Field::Notes => &["KETERANGAN", "KET", "CATATAN"],
+            Field::DisabilityCode => &[
+                "CACAT ID",
+                "CACAT",
+                "JENIS CACAT",
+                "DISABILITAS",
+                "JENIS DISABILITAS",
+                "RAGAM DISABILITAS",
+            ],
         }
     }
 
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Nik,
         Field::NoKk,
         Field::Name,
@@ -120,6 +138,7 @@ impl Field {
         Field::Phone,
         Field::Category,
         Field::Notes,
+        Field::DisabilityCode,
     ];
 }
 
@@ -251,6 +270,12 @@ mod tests {
         assert_eq!(field_for("JENIS KERENTANAN"), Some(Field::Category));
         assert_eq!(field_for("No. KK"), Some(Field::NoKk));
         assert_eq!(field_for("Warna"), None);
+        // OpenSID's import/export names.
+        assert_eq!(field_for("tempatlahir"), Some(Field::BirthPlace));
+        assert_eq!(field_for("tanggallahir"), Some(Field::BirthDate));
+        assert_eq!(field_for("no_kk"), Some(Field::NoKk));
+        assert_eq!(field_for("cacat_id"), Some(Field::DisabilityCode));
+        assert_eq!(field_for("sex"), Some(Field::Sex));
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn text<'a>(row: &'a GridRow, m: &Mapping, f: Field) -> &'a str {
 
 /// Not a data row: blank, a totals line, or part of the signature block.
 fn is_non_data(row: &GridRow, m: &Mapping) -> bool {
-    if row.is_blank() {
+    if row.is_blank() || row.cells.iter().any(|c| c.text == "###") {
         return true;
     }
     let nik = text(row, m, Field::Nik);
@@ -124,8 +124,9 @@ fn parse_sex(s: &str) -> Option<&'static str> {
         .join(" ")
         .as_str()
     {
-        "L" | "LK" | "LAKI LAKI" | "LAKI" | "PRIA" => Some("L"),
-        "P" | "PR" | "PEREMPUAN" | "WANITA" | "W" => Some("P"),
+        // 1 and 2 are OpenSID's codes.
+        "L" | "LK" | "LAKI LAKI" | "LAKI" | "PRIA" | "1" => Some("L"),
+        "P" | "PR" | "PEREMPUAN" | "WANITA" | "W" | "2" => Some("P"),
         _ => None,
     }
 }
@@ -179,6 +180,35 @@ fn parse_categories(s: &str, d: &mut Draft) -> Vec<String> {
         }
     }
     unknown
+}
+
+/// OpenSID's `cacat_id` (code or name) into the UU 8/2016 ragam. `Err` for an unknown value.
+fn parse_disability_code(s: &str, d: &mut Draft) -> Result<(), ()> {
+    let up = s.trim().to_uppercase();
+    let kinds: &[&str] = match up.as_str() {
+        "" | "7" | "TIDAK CACAT" | "TIDAK" | "-" => &[],
+        "1" | "CACAT FISIK" | "FISIK" => &["fisik"],
+        "2" | "CACAT NETRA/BUTA" | "NETRA" | "BUTA" => &["sensorik_netra"],
+        "3" | "CACAT RUNGU/WICARA" | "RUNGU" | "WICARA" | "RUNGU/WICARA" => &["sensorik_rungu", "sensorik_wicara"],
+        "4" | "CACAT MENTAL/JIWA" | "MENTAL" | "JIWA" => &["mental"],
+        "5" | "CACAT FISIK DAN MENTAL" | "GANDA" => &["ganda"],
+        // A column that only ticks "has a disability".
+        "6" | "CACAT LAINNYA" | "LAINNYA" | "YA" | "V" | "√" | "ADA" | "X" => &[],
+        _ => return Err(()),
+    };
+    if matches!(
+        up.as_str(),
+        "6" | "CACAT LAINNYA" | "LAINNYA" | "YA" | "V" | "√" | "ADA" | "X"
+    ) || !kinds.is_empty()
+    {
+        d.disabilitas = true;
+    }
+    for k in kinds {
+        if !d.disability_kinds.iter().any(|x| x == k) {
+            d.disability_kinds.push(k.to_string());
+        }
+    }
+    Ok(())
 }
 
 /// Checks the data rows below the header. `region_known` answers for dotted kecamatan codes.
@@ -367,6 +397,19 @@ fn check_row(
         );
     }
 
+    let code = text(row, m, Field::DisabilityCode);
+    if parse_disability_code(code, &mut d).is_err() {
+        push(
+            Field::DisabilityCode,
+            Finding::warning(
+                "disability_code_unknown",
+                "category",
+                format!(
+                    "Jenis disabilitas \"{code}\" tidak dikenali; pakai kode OpenSID 1–7 atau tulis: fisik, netra, rungu/wicara, mental, ganda."
+                ),
+            ),
+        );
+    }
     let unknown = parse_categories(text(row, m, Field::Category), &mut d);
     if !unknown.is_empty() {
         push(

@@ -173,3 +173,32 @@ fn the_same_list_as_semicolon_csv_from_windows() {
     assert_eq!((report[1].row, report[1].status), (5, RowStatus::Rejected));
     assert_eq!(report[1].messages[0].code, "nik_excel_number");
 }
+
+#[test]
+fn an_opensid_export_is_read_with_its_codes() {
+    // OpenSID's import/export columns (lower case, codes for sex and disability), header on row 1.
+    let csv = "alamat,dusun,rw,rt,nama,no_kk,nik,sex,tempatlahir,tanggallahir,agama_id,cacat_id,ktp_el\n\
+Jl. Raya,Krajan,001,002,SUMIATI,3519020101100001,3519024703480012,2,MADIUN,1948-03-07,1,7,1\n\
+Jl. Raya,Krajan,001,002,SUPARMAN,3519020101100001,3519021208550003,1,MADIUN,1955-08-12,1,3,1\n\
+Jl. Raya,Krajan,001,003,JOKO,3519020101100002,3519020507900001,1,MADIUN,1990-07-05,1,4,1\n\
+Jl. Raya,Krajan,001,003,SRI,3519020101100002,3519024101950002,2,MADIUN,1995-01-01,1,9,1\n\
+###,###\n";
+    let grid = read("penduduk_opensid.csv", csv.as_bytes()).unwrap();
+    let m = find_header(&grid).unwrap();
+    assert_eq!(m.header_end, 0);
+    let report = check_rows(&grid, &m, date(2026, 11, 29), &dolopo);
+    assert_eq!(report.len(), 4, "the ### row ends the data");
+    assert_eq!(report[0].status, RowStatus::Accepted, "{:?}", report[0].messages);
+    assert_eq!(report[0].draft.sex.as_deref(), Some("P"));
+    assert!(report[0].draft.lansia && !report[0].draft.disabilitas);
+    assert_eq!(
+        report[1].draft.disability_kinds,
+        vec!["sensorik_rungu", "sensorik_wicara"]
+    );
+    assert_eq!(report[1].draft.dusun, "Krajan");
+    assert_eq!(report[2].status, RowStatus::Accepted, "{:?}", report[2].messages);
+    assert_eq!(report[2].draft.disability_kinds, vec!["mental"]);
+    // Code 9 is not a cacat_id; and a 31-year-old without a disability is not in the target group.
+    let codes: Vec<&str> = report[3].messages.iter().map(|x| x.code.as_str()).collect();
+    assert_eq!(codes, vec!["disability_code_unknown", "category_missing"]);
+}
