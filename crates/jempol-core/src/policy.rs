@@ -21,6 +21,8 @@ pub enum Action {
     ViewResidents,
     /// See a resident's whole NIK (others see it masked, e.g. `351902********01`).
     ViewFullNik,
+    /// Correct a resident's record: needs for the visit, guardian, consent.
+    EditResidents,
     /// Step 1: a village sends its list.
     SubmitResidents,
     /// Step 2: kecamatan staff verify submissions.
@@ -56,7 +58,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ViewSop,
         Action::ManageSop,
         Action::ManageUsers,
@@ -64,6 +66,7 @@ impl Action {
         Action::ViewAudit,
         Action::ViewResidents,
         Action::ViewFullNik,
+        Action::EditResidents,
         Action::SubmitResidents,
         Action::VerifySubmissions,
         Action::ManageMeetings,
@@ -110,6 +113,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
             R::Dinsos,
             R::Pendamping,
         ],
+        A::EditResidents => &[R::KasiPelayanan, R::Petugas, R::OperatorDesa],
         A::SubmitResidents => &[R::OperatorDesa],
         A::VerifySubmissions => &[R::KasiPelayanan, R::Petugas],
         A::ManageMeetings => &[R::KasiPelayanan, R::Petugas],
@@ -145,6 +149,7 @@ mod tests {
         ViewAudit             X X . . . . . .
         ViewResidents         . X X X X X X X
         ViewFullNik           . . X X X X X X
+        EditResidents         . . X X X . . .
         SubmitResidents       . . . . X . . .
         VerifySubmissions     . . X X . . . .
         ManageMeetings        . . X X . . . .
@@ -178,7 +183,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 8 * 23);
+        assert_eq!(cells, 8 * 24);
     }
 
     #[test]

@@ -70,6 +70,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "verification",
         include_str!("../migrations/sqlite/0003_verification.sql"),
     ),
+    (
+        4,
+        "resident_record",
+        include_str!("../migrations/sqlite/0004_resident_record.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -86,6 +91,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "verification",
         include_str!("../migrations/postgres/0003_verification.sql"),
+    ),
+    (
+        4,
+        "resident_record",
+        include_str!("../migrations/postgres/0004_resident_record.sql"),
     ),
 ];
 

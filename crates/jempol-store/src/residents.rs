@@ -301,3 +301,193 @@ impl Db {
         }))
     }
 }
+
+/// One resident with the whole record, for the detail page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResidentDetail {
+    #[serde(flatten)]
+    pub row: ResidentRow,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub bedridden: bool,
+    pub disability_severity: Option<String>,
+    pub needs_companion: bool,
+    pub fingerprints_impossible: bool,
+    pub iris_impossible: bool,
+    pub cannot_sign: bool,
+    pub ektp_status: Option<String>,
+    pub wali_name: Option<String>,
+    pub wali_nik: Option<String>,
+    pub wali_relationship: Option<String>,
+    pub consent_by: Option<String>,
+    pub consent_at: Option<i64>,
+    pub submission_id: Option<i64>,
+    pub stage_reason: Option<String>,
+}
+
+/// The part of the record staff and the village correct (the needs for the visit and consent).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CareUpdate {
+    pub bedridden: bool,
+    pub needs_companion: bool,
+    pub fingerprints_impossible: bool,
+    pub iris_impossible: bool,
+    pub cannot_sign: bool,
+    pub disability_severity: Option<String>,
+    pub ektp_status: Option<String>,
+    pub phone: Option<String>,
+    pub wali_name: Option<String>,
+    pub wali_nik: Option<String>,
+    pub wali_relationship: Option<String>,
+    pub consent_by: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl ResidentDetail {
+    pub fn care(&self) -> CareUpdate {
+        CareUpdate {
+            bedridden: self.bedridden,
+            needs_companion: self.needs_companion,
+            fingerprints_impossible: self.fingerprints_impossible,
+            iris_impossible: self.iris_impossible,
+            cannot_sign: self.cannot_sign,
+            disability_severity: self.disability_severity.clone(),
+            ektp_status: self.ektp_status.clone(),
+            phone: self.phone.clone(),
+            wali_name: self.wali_name.clone(),
+            wali_nik: self.wali_nik.clone(),
+            wali_relationship: self.wali_relationship.clone(),
+            consent_by: self.consent_by.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+impl Db {
+    /// One resident, only if inside `scope` (otherwise it does not exist for this user).
+    pub async fn resident_in_scope(&self, id: i64, scope: &Scope) -> Result<Option<ResidentDetail>, StoreError> {
+        let (cond, binds) = scope_condition(scope, "desa_code", 2);
+        let sql = format!(
+            "SELECT id, nik, no_kk, name, sex, birth_place, birth_date, desa_code, dusun, rt, rw, disabilitas, \
+             disability_kind, odgj, stage, address, phone, notes, bedridden, disability_severity, needs_companion, \
+             fingerprints_impossible, iris_impossible, cannot_sign, ektp_status, wali_name, wali_nik, \
+             wali_relationship, consent_by, consent_at, submission_id, stage_reason \
+             FROM residents WHERE id = $1 AND {cond}"
+        );
+        Ok(run!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id);
+            for b in &binds {
+                q = q.bind(b);
+            }
+            match q.fetch_optional(pool).await? {
+                None => None,
+                Some(r) => Some(ResidentDetail {
+                    row: ResidentRow {
+                        id: r.try_get("id")?,
+                        nik: r.try_get("nik")?,
+                        no_kk: r.try_get("no_kk")?,
+                        name: r.try_get("name")?,
+                        sex: r.try_get("sex")?,
+                        birth_place: r.try_get("birth_place")?,
+                        birth_date: r.try_get("birth_date")?,
+                        desa_code: r.try_get("desa_code")?,
+                        dusun: r.try_get("dusun")?,
+                        rt: r.try_get("rt")?,
+                        rw: r.try_get("rw")?,
+                        disabilitas: r.try_get("disabilitas")?,
+                        disability_kind: r.try_get("disability_kind")?,
+                        odgj: r.try_get("odgj")?,
+                        stage: r.try_get("stage")?,
+                    },
+                    address: r.try_get("address")?,
+                    phone: r.try_get("phone")?,
+                    notes: r.try_get("notes")?,
+                    bedridden: r.try_get("bedridden")?,
+                    disability_severity: r.try_get("disability_severity")?,
+                    needs_companion: r.try_get("needs_companion")?,
+                    fingerprints_impossible: r.try_get("fingerprints_impossible")?,
+                    iris_impossible: r.try_get("iris_impossible")?,
+                    cannot_sign: r.try_get("cannot_sign")?,
+                    ektp_status: r.try_get("ektp_status")?,
+                    wali_name: r.try_get("wali_name")?,
+                    wali_nik: r.try_get("wali_nik")?,
+                    wali_relationship: r.try_get("wali_relationship")?,
+                    consent_by: r.try_get("consent_by")?,
+                    consent_at: r.try_get("consent_at")?,
+                    submission_id: r.try_get("submission_id")?,
+                    stage_reason: r.try_get("stage_reason")?,
+                }),
+            }
+        }))
+    }
+
+    /// Saves the care details; the change is an event in the resident's history (before and
+    /// after) and an audit entry. Consent is time-stamped when it is first given or changes.
+    pub async fn update_care(
+        &self,
+        before: &ResidentDetail,
+        after: &CareUpdate,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let old = before.care();
+        if &old == after {
+            return Ok(());
+        }
+        let consent_at = if after.consent_by != old.consent_by || after.wali_nik != old.wali_nik {
+            after.consent_by.as_ref().map(|_| now)
+        } else {
+            before.consent_at
+        };
+        let id = before.row.id;
+        let b = serde_json::to_value(&old).unwrap_or_default();
+        let a = serde_json::to_value(after).unwrap_or_default();
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE residents SET bedridden = $1, needs_companion = $2, fingerprints_impossible = $3, \
+                 iris_impossible = $4, cannot_sign = $5, disability_severity = $6, ektp_status = $7, phone = $8, \
+                 wali_name = $9, wali_nik = $10, wali_relationship = $11, consent_by = $12, consent_at = $13, \
+                 notes = $14, updated_at = $15 WHERE id = $16",
+            )
+            .bind(after.bedridden)
+            .bind(after.needs_companion)
+            .bind(after.fingerprints_impossible)
+            .bind(after.iris_impossible)
+            .bind(after.cannot_sign)
+            .bind(&after.disability_severity)
+            .bind(&after.ektp_status)
+            .bind(&after.phone)
+            .bind(&after.wali_name)
+            .bind(&after.wali_nik)
+            .bind(&after.wali_relationship)
+            .bind(&after.consent_by)
+            .bind(consent_at)
+            .bind(&after.notes)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'diubah', $4)")
+                .bind(id)
+                .bind(now)
+                .bind(actor.name.as_str())
+                .bind(serde_json::json!({"before": b, "after": a}).to_string())
+                .execute(&mut *tx)
+                .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "resident.update",
+                "resident",
+                Some(id.to_string()),
+                Some(b.clone()),
+                Some(a.clone())
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

@@ -12,19 +12,21 @@ use crate::pages::{Layout, PageError, layout, render};
 use crate::users::url_encode;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jempol_core::{Action, Scope, nik};
-use jempol_store::residents::{ResidentFilter, ResidentRow};
+use jempol_store::residents::{CareUpdate, ResidentDetail, ResidentFilter, ResidentRow};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/warga", get(list))
         .route("/warga/ekspor.csv", get(export_csv))
         .route("/warga/ekspor.xlsx", get(export_xlsx))
+        .route("/warga/{id}", get(detail).post(save_care))
 }
 
 const PAGE: i64 = 50;
@@ -70,6 +72,7 @@ impl ListQuery {
 }
 
 struct Line {
+    id: i64,
     nik: String,
     name: String,
     sex: String,
@@ -98,6 +101,7 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "diajukan" => "diajukan desa",
         "terverifikasi" => "terverifikasi",
         "ditolak" => "ditolak kecamatan",
+        "diubah" => "data diubah",
         _ => "lainnya",
     }
 }
@@ -186,6 +190,7 @@ async fn list(
         .iter()
         .take(PAGE as usize)
         .map(|r| Line {
+            id: r.id,
             nik: shown_nik(&p, &r.nik),
             name: r.name.clone(),
             sex: r.sex.clone(),
@@ -356,4 +361,245 @@ async fn export_xlsx(
         "warga-rentan.xlsx",
         body,
     ))
+}
+
+/// The care form as typed (checkboxes are present only when ticked).
+#[derive(Deserialize, Default, Clone)]
+struct CareForm {
+    bedridden: Option<String>,
+    needs_companion: Option<String>,
+    fingerprints_impossible: Option<String>,
+    iris_impossible: Option<String>,
+    cannot_sign: Option<String>,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    ektp_status: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    consent_by: String,
+    #[serde(default)]
+    wali_name: String,
+    #[serde(default)]
+    wali_nik: String,
+    #[serde(default)]
+    wali_relationship: String,
+    #[serde(default)]
+    notes: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl CareForm {
+    fn from_record(r: &ResidentDetail) -> CareForm {
+        let tick = |b: bool| b.then(|| "1".to_string());
+        CareForm {
+            bedridden: tick(r.bedridden),
+            needs_companion: tick(r.needs_companion),
+            fingerprints_impossible: tick(r.fingerprints_impossible),
+            iris_impossible: tick(r.iris_impossible),
+            cannot_sign: tick(r.cannot_sign),
+            severity: r.disability_severity.clone().unwrap_or_default(),
+            ektp_status: r.ektp_status.clone().unwrap_or_default(),
+            phone: r.phone.clone().unwrap_or_default(),
+            consent_by: r.consent_by.clone().unwrap_or_default(),
+            wali_name: r.wali_name.clone().unwrap_or_default(),
+            wali_nik: r.wali_nik.clone().unwrap_or_default(),
+            wali_relationship: r.wali_relationship.clone().unwrap_or_default(),
+            notes: r.notes.clone().unwrap_or_default(),
+        }
+    }
+
+    fn update(&self) -> CareUpdate {
+        let wali = self.consent_by == "wali";
+        CareUpdate {
+            bedridden: self.bedridden.is_some(),
+            needs_companion: self.needs_companion.is_some(),
+            fingerprints_impossible: self.fingerprints_impossible.is_some(),
+            iris_impossible: self.iris_impossible.is_some(),
+            cannot_sign: self.cannot_sign.is_some(),
+            disability_severity: opt(&self.severity),
+            ektp_status: opt(&self.ektp_status),
+            phone: opt(&self.phone),
+            consent_by: opt(&self.consent_by),
+            // A wali is recorded only when the wali consented.
+            wali_name: if wali { opt(&self.wali_name) } else { None },
+            wali_nik: if wali {
+                opt(&jempol_core::nik::normalize(&self.wali_nik))
+            } else {
+                None
+            },
+            wali_relationship: if wali { opt(&self.wali_relationship) } else { None },
+            notes: opt(&self.notes),
+        }
+    }
+}
+
+struct Event {
+    when: String,
+    actor: String,
+    kind: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "resident.html")]
+struct DetailPage {
+    l: Layout,
+    r: ResidentDetail,
+    nik: String,
+    no_kk: String,
+    desa: String,
+    age: i16,
+    categories: String,
+    stage: String,
+    can_edit: bool,
+    f: CareForm,
+    errors: BTreeMap<&'static str, String>,
+    warnings: Vec<String>,
+    severities: Vec<&'static str>,
+    ektp_statuses: Vec<(&'static str, &'static str)>,
+    events: Vec<Event>,
+    consent_when: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn detail_page(
+    state: &AppState,
+    p: &Principal,
+    lang: crate::i18n::Lang,
+    r: ResidentDetail,
+    f: CareForm,
+    errors: BTreeMap<&'static str, String>,
+    warnings: Vec<String>,
+    ok: Option<&str>,
+) -> Result<Html<String>, PageError> {
+    let today = today_wib(state.now());
+    let events = state
+        .db
+        .resident_events(r.row.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let payload: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap_or_default();
+            let detail = match e.kind.as_str() {
+                "diajukan" => format!("pengajuan #{}", payload["submission"]),
+                "ditolak" => payload["reason"].as_str().unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            Event {
+                when: crate::clock::format_wib(e.at),
+                actor: e.actor,
+                kind: stage_label(&e.kind).to_string(),
+                detail,
+            }
+        })
+        .collect();
+    render(&DetailPage {
+        l: layout(lang, Some(p), &r.row.name, "/warga", ok),
+        nik: shown_nik(p, &r.row.nik),
+        no_kk: r.row.no_kk.as_deref().map(|k| shown_nik(p, k)).unwrap_or_default(),
+        desa: crate::pages::region_label(state, &r.row.desa_code).await,
+        age: r
+            .row
+            .birth_date
+            .parse::<jiff::civil::Date>()
+            .map(|b| nik::age_on(b, today))
+            .unwrap_or(0),
+        categories: categories(&r.row, today),
+        stage: stage_label(&r.row.stage).to_string(),
+        can_edit: p.can(Action::EditResidents),
+        consent_when: r.consent_at.map(crate::clock::format_wib).unwrap_or_default(),
+        severities: jempol_core::care::SEVERITIES.to_vec(),
+        ektp_statuses: jempol_core::care::EKTP_STATUSES.to_vec(),
+        events,
+        r,
+        f,
+        errors,
+        warnings,
+    })
+}
+
+async fn scoped(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    lang: crate::i18n::Lang,
+) -> Result<ResidentDetail, PageError> {
+    p.require(Action::ViewResidents).map_err(|e| PageError(e, lang))?;
+    state
+        .db
+        .resident_in_scope(id, &p.scope)
+        .await?
+        .ok_or(PageError(AppError::NotFound, lang))
+}
+
+#[derive(Deserialize, Default)]
+struct OkOnly {
+    ok: Option<String>,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkOnly>,
+) -> Result<Html<String>, PageError> {
+    let r = scoped(&state, &p, id, info.lang).await?;
+    // Reading a person's disability and mental-health data is itself recorded.
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "resident.view",
+            "resident",
+            Some(&id.to_string()),
+            None,
+        )
+        .await?;
+    let f = CareForm::from_record(&r);
+    detail_page(&state, &p, info.lang, r, f, BTreeMap::new(), vec![], q.ok.as_deref()).await
+}
+
+async fn save_care(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<CareForm>,
+) -> Result<Response, PageError> {
+    p.require(Action::EditResidents).map_err(|e| PageError(e, info.lang))?;
+    let r = scoped(&state, &p, id, info.lang).await?;
+    let care = jempol_core::care::Care {
+        disabilitas: r.row.disabilitas,
+        odgj: r.row.odgj,
+        severity: f.severity.trim().to_string(),
+        ektp_status: f.ektp_status.trim().to_string(),
+        consent_by: f.consent_by.trim().to_string(),
+        wali_name: f.wali_name.clone(),
+        wali_nik: f.wali_nik.clone(),
+        wali_relationship: f.wali_relationship.clone(),
+    };
+    let findings = jempol_core::care::check(&care);
+    let errors: BTreeMap<&'static str, String> = findings
+        .iter()
+        .filter(|x| x.is_error())
+        .map(|x| (x.field, x.message.clone()))
+        .collect();
+    let warnings: Vec<String> = findings
+        .iter()
+        .filter(|x| !x.is_error())
+        .map(|x| x.message.clone())
+        .collect();
+    if !errors.is_empty() {
+        let page = detail_page(&state, &p, info.lang, r, f, errors, warnings, None).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    state.db.update_care(&r, &f.update(), &p.actor(), state.now()).await?;
+    Ok(Redirect::to(&format!("/warga/{id}?ok=res.saved")).into_response())
 }

@@ -156,3 +156,136 @@ async fn niks_are_masked_where_not_needed_and_exports_are_audited() {
             .any(|e| e.actor == "petugas" && e.after.as_deref().unwrap().contains("\"rows\":63"))
     );
 }
+
+#[tokio::test]
+async fn a_record_shows_its_history_and_consent_is_required_for_disabilitas() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    let mut r = resident("3519021208550003", "35.19.02.2001", sop.id);
+    r.disabilitas = true;
+    r.disability_kind = Some("sensorik_netra".into());
+    app.db.insert_residents(&[r], "test", app.clock.now()).await.unwrap();
+    let id = app
+        .db
+        .list_residents(
+            &jempol_core::Scope::Desa {
+                code: "35.19.02.2001".into(),
+            },
+            &Default::default(),
+            None,
+            1,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let at = format!("/warga/{id}");
+
+    // Scope: another village's operator does not find it; the Camat reads it masked; reads are audited.
+    app.add_user("desa.suluk", jempol_core::Role::OperatorDesa, Some("35.19.02.2004"))
+        .await;
+    assert_eq!(
+        app.get(&at, Some(&app.login("desa.suluk").await)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let camat = app.login("camat").await;
+    let page = app.get(&at, Some(&camat)).await.body;
+    assert!(page.contains("351902********03") && !page.contains("3519021208550003"));
+    assert!(
+        !page.contains("<form method=\"post\" action=\"/warga/"),
+        "the Camat does not edit"
+    );
+    let views = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.view".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(
+        app.post(&at, Some(&camat), &[("consent_by", "self")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The village records needs and consent; a disabled person's record needs consent.
+    let desa = app.login("operator_desa").await;
+    let r = app
+        .post(
+            &at,
+            Some(&desa),
+            &[
+                ("needs_companion", "1"),
+                ("severity", "berat"),
+                ("phone", "081234567890"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("UU 27/2022 Pasal 26") && r.body.contains("value=\"081234567890\""),
+        "message shown, input kept"
+    );
+    let r = app
+        .post(
+            &at,
+            Some(&desa),
+            &[
+                ("consent_by", "wali"),
+                ("wali_name", "SUTRISNO"),
+                ("wali_nik", "3.51902E+15"),
+            ],
+        )
+        .await;
+    assert!(
+        r.body.contains("NIK wali:") && r.body.contains("Isi hubungan wali"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("aria-describedby=\"c-wnik-err\""));
+    let r = app
+        .post(
+            &at,
+            Some(&desa),
+            &[
+                ("needs_companion", "1"),
+                ("severity", "berat"),
+                ("consent_by", "wali"),
+                ("wali_name", "SUTRISNO"),
+                ("wali_nik", "3519021208750003"),
+                ("wali_relationship", "anak"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(r.location(), Some(&desa)).await.body;
+    assert!(page.contains("Data warga disimpan") && page.contains("SUTRISNO") && page.contains("(anak)"));
+    assert!(page.contains("data diubah"), "the change is in the history");
+    let saved = app
+        .db
+        .resident_in_scope(
+            id,
+            &jempol_core::Scope::Desa {
+                code: "35.19.02.2001".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(saved.needs_companion && saved.consent_at.is_some());
+    assert_eq!(saved.disability_severity.as_deref(), Some("berat"));
+    let updates = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.update".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updates.len(), 1);
+    assert!(updates[0].before.as_deref().unwrap().contains("\"consent_by\":null"));
+    assert!(updates[0].after.as_deref().unwrap().contains("\"consent_by\":\"wali\""));
+}
