@@ -28,6 +28,10 @@ pub struct Message {
     #[serde(skip)]
     #[schema(ignore)]
     pub severity: Severity,
+    /// The record field the message is about (`nik`, `birth_date`, `sex`, …), for forms.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub field: &'static str,
 }
 
 /// What a row says, as far as it could be read; the form shows it for correction.
@@ -243,6 +247,7 @@ fn check_row(
             column: col(f),
             text: finding.message,
             severity: finding.severity,
+            field: finding.field,
         });
     };
     let mut d = Draft {

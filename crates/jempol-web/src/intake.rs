@@ -62,14 +62,23 @@ pub async fn check_file(
     today: jiff::civil::Date,
 ) -> Result<IntakeReport, AppError> {
     let grid = jempol_import::read(file_name, bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let mapping = jempol_import::find_header(&grid).ok_or_else(|| {
+    check_grid(db, &grid, today).await
+}
+
+/// Checks rows already in a grid (a file, or the one-person form). Nothing is saved.
+pub async fn check_grid(
+    db: &Db,
+    grid: &jempol_import::Grid,
+    today: jiff::civil::Date,
+) -> Result<IntakeReport, AppError> {
+    let mapping = jempol_import::find_header(grid).ok_or_else(|| {
         AppError::Invalid(
             "Baris judul kolom tidak ditemukan. Pastikan di 30 baris pertama ada baris judul dengan kolom NIK dan NAMA (unduh templatnya bila ragu)."
                 .into(),
         )
     })?;
     let kecamatan = db.region_codes(3).await?;
-    let mut rows = jempol_import::check_rows(&grid, &mapping, today, &|c| kecamatan.contains(c));
+    let mut rows = jempol_import::check_rows(grid, &mapping, today, &|c| kecamatan.contains(c));
     // Against residents already known, in any desa.
     let candidates: Vec<String> = rows
         .iter()
@@ -99,6 +108,7 @@ pub async fn check_file(
                 column: nik_column.clone(),
                 text: f.message,
                 severity: Severity::Error,
+                field: "nik",
             });
             r.status = RowStatus::Rejected;
         }

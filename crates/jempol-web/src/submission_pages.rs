@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pengajuan", get(list))
         .route("/pengajuan/unggah", post(upload))
         .route("/pengajuan/templat.xlsx", get(template))
+        .route("/pengajuan/baru", get(person_form).post(person_submit))
         .route("/pengajuan/{id}", get(show))
         .route("/pengajuan/{id}/kirim", post(send))
         .route("/pengajuan/{id}/batal", get(discard_confirm).post(discard))
@@ -503,4 +504,210 @@ async fn discard(
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to("/pengajuan?ok=sub.discarded").into_response())
+}
+
+/// One person at a time (step 1 without a spreadsheet).
+#[derive(serde::Deserialize, Default, Clone)]
+struct PersonForm {
+    #[serde(default)]
+    nik: String,
+    #[serde(default)]
+    no_kk: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    birth_place: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    dusun: String,
+    #[serde(default)]
+    rt: String,
+    #[serde(default)]
+    rw: String,
+    #[serde(default)]
+    phone: String,
+    disabilitas: Option<String>,
+    #[serde(default)]
+    ragam: String,
+    odgj: Option<String>,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    action: String,
+}
+
+const RAGAM: [&str; 7] = ["fisik", "netra", "rungu", "wicara", "intelektual", "mental", "ganda"];
+
+impl PersonForm {
+    /// The form as a one-row sheet, so it goes through exactly the rules a file does.
+    fn grid(&self) -> jempol_import::Grid {
+        use jempol_import::{Cell, GridRow};
+        let mut categories = Vec::new();
+        if self.disabilitas.is_some() {
+            categories.push(format!("DISABILITAS {}", self.ragam.to_uppercase()).trim().to_string());
+        }
+        if self.odgj.is_some() {
+            categories.push("ODGJ".to_string());
+        }
+        let header = [
+            "NIK",
+            "NO KK",
+            "NAMA",
+            "L/P",
+            "TEMPAT LAHIR",
+            "TGL LAHIR",
+            "DUSUN",
+            "RT",
+            "RW",
+            "NO HP",
+            "KATEGORI",
+            "KETERANGAN",
+        ];
+        let values = [
+            &self.nik,
+            &self.no_kk,
+            &self.name,
+            &self.sex,
+            &self.birth_place,
+            &self.birth_date,
+            &self.dusun,
+            &self.rt,
+            &self.rw,
+            &self.phone,
+            &categories.join(", "),
+            &self.notes,
+        ];
+        jempol_import::Grid {
+            rows: vec![
+                GridRow {
+                    number: 1,
+                    cells: header.iter().map(|h| Cell::text(h)).collect(),
+                },
+                GridRow {
+                    number: 2,
+                    cells: values.iter().map(|v| Cell::text(v)).collect(),
+                },
+            ],
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    l: Layout,
+    f: PersonForm,
+    errors: std::collections::BTreeMap<String, Vec<String>>,
+    warnings: Vec<String>,
+    checked_ok: bool,
+    ragam: Vec<&'static str>,
+}
+
+impl PersonPage {
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.get(field).map(|v| v.join(" "))
+    }
+}
+
+async fn person_form(PageAuth(p): PageAuth, info: RequestInfo) -> Result<Html<String>, PageError> {
+    p.require(Action::SubmitResidents)
+        .map_err(|e| PageError(e, info.lang))?;
+    render(&PersonPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("sub.person_title"),
+            "/pengajuan",
+            None,
+        ),
+        f: PersonForm::default(),
+        errors: Default::default(),
+        warnings: vec![],
+        checked_ok: false,
+        ragam: RAGAM.to_vec(),
+    })
+}
+
+async fn person_submit(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    axum::extract::Form(mut f): axum::extract::Form<PersonForm>,
+) -> Result<Response, PageError> {
+    p.require(Action::SubmitResidents)
+        .map_err(|e| PageError(e, info.lang))?;
+    let desa_code = p
+        .user
+        .desa_code
+        .clone()
+        .ok_or(PageError(AppError::Forbidden, info.lang))?;
+    let desa = intake::check_desa(&state.db, &state.config.deployment, &desa_code).await?;
+    let today = today_wib(state.now());
+    let mut report = intake::check_grid(&state.db, &f.grid(), today)
+        .await
+        .map_err(|e| PageError(e, info.lang))?;
+    let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut warnings = Vec::new();
+    let mut rejected = true;
+    match report.rows.first() {
+        None => {
+            errors
+                .entry("nik".into())
+                .or_default()
+                .push("Isi data warga: paling sedikit NIK dan nama.".into());
+        }
+        Some(row) => {
+            rejected = row.status == jempol_import::RowStatus::Rejected;
+            for m in &row.messages {
+                let field = match m.field {
+                    "category" => "kategori",
+                    other => other,
+                };
+                match m.severity {
+                    jempol_core::Severity::Error => errors.entry(field.to_string()).or_default().push(m.text.clone()),
+                    jempol_core::Severity::Warning => warnings.push(m.text.clone()),
+                }
+            }
+            // The NIK fills what was left empty.
+            if f.sex.trim().is_empty()
+                && let Some(sx) = &row.draft.sex
+            {
+                f.sex = sx.clone();
+            }
+            if f.birth_date.trim().is_empty()
+                && let Some(b) = row.draft.birth_date
+            {
+                f.birth_date = b.to_string();
+            }
+        }
+    }
+    if f.action == "kirim" && !rejected {
+        let id = intake::send(&state.db, &desa, "form", None, &mut report, &p.actor(), state.now())
+            .await
+            .map_err(|e| PageError(e, info.lang))?;
+        return Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.sent")).into_response());
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&PersonPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("sub.person_title"),
+            "/pengajuan",
+            None,
+        ),
+        checked_ok: errors.is_empty(),
+        f,
+        errors,
+        warnings,
+        ragam: RAGAM.to_vec(),
+    })?;
+    Ok((status, page).into_response())
 }

@@ -352,3 +352,78 @@ async fn kecamatan_staff_verify_each_person_and_complete_the_collection() {
             .any(|e| e.after.as_deref().unwrap_or("").contains("Sudah rekam"))
     );
 }
+
+#[tokio::test]
+async fn one_person_by_form_goes_through_the_same_rules_and_the_nik_prefills() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    app.add_user("petugas1", Role::Petugas, None).await;
+    let b = app.login("desa.lembah").await;
+    assert!(app.get("/pengajuan/baru", Some(&b)).await.body.contains("name=\"nik\""));
+    // Check: the NIK fills sex and birth date; a lansia needs no other category.
+    let r = app
+        .post(
+            "/pengajuan/baru",
+            Some(&b),
+            &[("nik", "3519024703480012"), ("name", "Sumiati"), ("action", "periksa")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("Data sudah benar"),
+        "{}",
+        &r.body[r.body.find("<main").unwrap()..]
+    );
+    assert!(r.body.contains("<option value=\"P\" selected>") && r.body.contains("value=\"1948-03-07\""));
+    // A bad NIK is an error on the NIK field; what was typed stays.
+    let r = app
+        .post(
+            "/pengajuan/baru",
+            Some(&b),
+            &[("nik", "351902470348"), ("name", "Painem"), ("action", "kirim")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("aria-describedby=\"p-nik-err\"")
+            && r.body.contains("16 angka")
+            && r.body.contains("value=\"Painem\"")
+    );
+    // Under 60 without disability or ODGJ: the category is asked for.
+    let r = app
+        .post(
+            "/pengajuan/baru",
+            Some(&b),
+            &[("nik", "3519020101850009"), ("name", "Tarno"), ("action", "kirim")],
+        )
+        .await;
+    assert!(r.body.contains("p-cat-err"), "{}", r.body);
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 0);
+    // Sent: one submission from the form, one resident.
+    let r = app
+        .post(
+            "/pengajuan/baru",
+            Some(&b),
+            &[
+                ("nik", "3519020101850009"),
+                ("name", "Tarno"),
+                ("disabilitas", "1"),
+                ("ragam", "netra"),
+                ("action", "kirim"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().ends_with("?ok=sub.sent"));
+    assert_eq!(app.db.count_residents(&lembah()).await.unwrap(), 1);
+    let subs = app.db.submissions_in_scope(&lembah(), 5).await.unwrap();
+    assert_eq!((subs[0].source.as_str(), subs[0].status.as_str()), ("form", "sent"));
+    // Only the village submits.
+    assert_eq!(
+        app.get("/pengajuan/baru", Some(&app.login("petugas1").await))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
