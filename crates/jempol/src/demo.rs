@@ -110,14 +110,16 @@ impl Generator {
     pub fn next_resident(&mut self) -> NewResident {
         let r = &mut self.rng;
         // Proportions seen in such lists: ~65 % lansia only, ~25 % disabilitas, ~10 % ODGJ.
+        // Lansia are drawn from 61 up, so a birthday late in the year still leaves them 60+.
         let kind = r.random_range(0..100);
         let (lansia, disabilitas, odgj) = match kind {
             0..65 => (true, r.random_bool(0.15), false),
             65..90 => (r.random_bool(0.2), true, false),
             _ => (r.random_bool(0.1), r.random_bool(0.5), true),
         };
+        // Lansia are drawn from 61 up, so a birthday late in the year still leaves them 60 or older.
         let age: i16 = if lansia {
-            60 + (r.random_range(0.0f64..1.0).powf(1.6) * 36.0) as i16
+            61 + (r.random_range(0.0f64..1.0).powf(1.6) * 35.0) as i16
         } else {
             r.random_range(17..60)
         };
