@@ -1,6 +1,6 @@
 //! Persistence for Jempol: one `Db` over SQLite (embedded default) and PostgreSQL (regency
 //! and province deployments, several instances). Queries are written once in portable SQL
-//! with `$n` placeholders and run on whichever pool the URL chose; migrations are kept per
+//! with `$n` parameters and run on whichever pool the URL chose; migrations are kept per
 //! database in `migrations/{sqlite,postgres}`. Every write takes an `Actor` and records its
 //! audit entry in the same transaction, so no write can forget the audit log.
 

@@ -118,10 +118,10 @@ impl Db {
     ) -> Result<std::collections::HashMap<String, (String, i64)>, StoreError> {
         let mut out = std::collections::HashMap::new();
         for chunk in niks.chunks(200) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT nik, desa_code, id FROM residents WHERE nik IN ({})",
-                placeholders.join(",")
+                params.join(",")
             );
             let rows: Vec<(String, String, i64)> = run!(self, |pool| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
