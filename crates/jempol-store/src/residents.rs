@@ -220,6 +220,33 @@ pub struct ResidentRow {
     pub stage: String,
 }
 
+fn row_from<R: Row>(r: &R) -> Result<ResidentRow, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+    bool: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+    String: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+    Option<String>: sqlx::Type<R::Database> + for<'a> sqlx::Decode<'a, R::Database>,
+{
+    Ok(ResidentRow {
+        id: r.try_get("id")?,
+        nik: r.try_get("nik")?,
+        no_kk: r.try_get("no_kk")?,
+        name: r.try_get("name")?,
+        sex: r.try_get("sex")?,
+        birth_place: r.try_get("birth_place")?,
+        birth_date: r.try_get("birth_date")?,
+        desa_code: r.try_get("desa_code")?,
+        dusun: r.try_get("dusun")?,
+        rt: r.try_get("rt")?,
+        rw: r.try_get("rw")?,
+        disabilitas: r.try_get("disabilitas")?,
+        disability_kind: r.try_get("disability_kind")?,
+        odgj: r.try_get("odgj")?,
+        stage: r.try_get("stage")?,
+    })
+}
+
 impl Db {
     /// A page of residents within `scope`, newest first, after the keyset `before_id`.
     pub async fn list_residents(
@@ -278,25 +305,7 @@ impl Db {
             q.fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(ResidentRow {
-                        id: r.try_get("id")?,
-                        nik: r.try_get("nik")?,
-                        no_kk: r.try_get("no_kk")?,
-                        name: r.try_get("name")?,
-                        sex: r.try_get("sex")?,
-                        birth_place: r.try_get("birth_place")?,
-                        birth_date: r.try_get("birth_date")?,
-                        desa_code: r.try_get("desa_code")?,
-                        dusun: r.try_get("dusun")?,
-                        rt: r.try_get("rt")?,
-                        rw: r.try_get("rw")?,
-                        disabilitas: r.try_get("disabilitas")?,
-                        disability_kind: r.try_get("disability_kind")?,
-                        odgj: r.try_get("odgj")?,
-                        stage: r.try_get("stage")?,
-                    })
-                })
+                .map(row_from)
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         }))
     }
@@ -383,23 +392,7 @@ impl Db {
             match q.fetch_optional(pool).await? {
                 None => None,
                 Some(r) => Some(ResidentDetail {
-                    row: ResidentRow {
-                        id: r.try_get("id")?,
-                        nik: r.try_get("nik")?,
-                        no_kk: r.try_get("no_kk")?,
-                        name: r.try_get("name")?,
-                        sex: r.try_get("sex")?,
-                        birth_place: r.try_get("birth_place")?,
-                        birth_date: r.try_get("birth_date")?,
-                        desa_code: r.try_get("desa_code")?,
-                        dusun: r.try_get("dusun")?,
-                        rt: r.try_get("rt")?,
-                        rw: r.try_get("rw")?,
-                        disabilitas: r.try_get("disabilitas")?,
-                        disability_kind: r.try_get("disability_kind")?,
-                        odgj: r.try_get("odgj")?,
-                        stage: r.try_get("stage")?,
-                    },
+                    row: row_from(&r)?,
                     address: r.try_get("address")?,
                     phone: r.try_get("phone")?,
                     notes: r.try_get("notes")?,

@@ -884,13 +884,14 @@ async fn users_create(
     }
 }
 
+/// "Are you sure?" before a destructive action; the action happens only on its POST.
 #[derive(Template)]
 #[template(path = "confirm.html")]
-struct ConfirmPage {
-    l: Layout,
-    question: String,
-    action: String,
-    cancel: String,
+pub(crate) struct ConfirmPage {
+    pub(crate) l: Layout,
+    pub(crate) question: String,
+    pub(crate) action: String,
+    pub(crate) cancel: String,
 }
 
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@ use crate::clock::{format_wib, today_wib};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::intake;
-use crate::pages::{Layout, OkQuery, PageError, layout, region_label, render};
+use crate::pages::{ConfirmPage, Layout, OkQuery, PageError, layout, region_label, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -443,15 +443,6 @@ async fn send(
         .await
         .map_err(|e| PageError(e, info.lang))?;
     Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.sent")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    l: Layout,
-    question: String,
-    action: String,
-    cancel: String,
 }
 
 async fn discard_confirm(
