@@ -184,9 +184,12 @@ fn main() -> std::process::ExitCode {
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("JEMPOL_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    // Colours only on a terminal, so log files and journald stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     let _ = if json { b.json().try_init() } else { b.try_init() };
 }
 
