@@ -118,6 +118,11 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
     }
 }
 
+/// The policy check of a page: refused in the user's language.
+pub(crate) fn allow(p: &Principal, action: Action, lang: Lang) -> Result<(), PageError> {
+    p.require(action).map_err(|e| PageError(e, lang))
+}
+
 pub(crate) fn render<T: Template>(t: &T) -> Result<Html<String>, PageError> {
     Ok(Html(t.render().map_err(AppError::from)?))
 }
@@ -580,7 +585,7 @@ async fn sop_page(
     PageAuth(p): PageAuth,
     info: RequestInfo,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ViewSop).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ViewSop, info.lang)?;
     let (_, def) = state.db.active_sop().await?;
     let rows = sop_sheet::rows(&def);
     let svg = sop_sheet::flowchart(&def, &rows);
@@ -661,7 +666,7 @@ async fn audit_page(
     info: RequestInfo,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ViewAudit).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ViewAudit, info.lang)?;
     let mut date_error = None;
     let mut parse = |s: &str, plus_day: bool| -> Option<i64> {
         if s.trim().is_empty() {
@@ -855,7 +860,7 @@ async fn users_page(
     info: RequestInfo,
     Query(q): Query<OkQuery>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageUsers, info.lang)?;
     users_page_render(
         &state,
         &p,
@@ -873,7 +878,7 @@ async fn users_create(
     info: RequestInfo,
     Form(input): Form<UserInput>,
 ) -> Result<Response, PageError> {
-    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageUsers, info.lang)?;
     match users::create(&state.db, &state.config.deployment, &input, &p.actor(), state.now()).await? {
         Ok(_) => Ok(Redirect::to("/admin/users?ok=users.created").into_response()),
         Err(errors) => Ok((
@@ -906,7 +911,7 @@ async fn user_confirm(
     Path(id): Path<i64>,
     Query(q): Query<OpQuery>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageUsers, info.lang)?;
     let u = state
         .db
         .user_by_id(id)
@@ -953,7 +958,7 @@ async fn user_op(
     info: RequestInfo,
     Path((id, op)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
-    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageUsers, info.lang)?;
     let u = state
         .db
         .user_by_id(id)
@@ -994,7 +999,7 @@ async fn user_password_set(
     Path(id): Path<i64>,
     Form(f): Form<NewPasswordForm>,
 ) -> Result<Response, PageError> {
-    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageUsers, info.lang)?;
     let u = state
         .db
         .user_by_id(id)
@@ -1013,7 +1018,7 @@ async fn user_password_form(
     info: RequestInfo,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ManageUsers).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageUsers, info.lang)?;
     let u = state
         .db
         .user_by_id(id)
@@ -1081,7 +1086,7 @@ async fn sop_admin(
     info: RequestInfo,
     Query(q): Query<OkQuery>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ManageSop).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageSop, info.lang)?;
     sop_admin_render(&state, &p, info.lang, String::new(), true, vec![], q.ok.as_deref()).await
 }
 
@@ -1098,7 +1103,7 @@ async fn sop_admin_load(
     info: RequestInfo,
     Form(f): Form<SopForm>,
 ) -> Result<Response, PageError> {
-    p.require(Action::ManageSop).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ManageSop, info.lang)?;
     let activate = f.activate.is_some();
     let problems = match state.db.load_sop(&f.toml, activate, &p.actor(), state.now()).await {
         Ok(_) => return Ok(Redirect::to("/admin/sop?ok=sopadmin.loaded").into_response()),

@@ -8,7 +8,7 @@ use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::clock::today_wib;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::pages::{Layout, PageError, layout, render};
+use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::users::url_encode;
 use askama::Template;
 use axum::Router;
@@ -171,7 +171,7 @@ async fn list(
     info: RequestInfo,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::ViewResidents).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::ViewResidents, info.lang)?;
     let today = today_wib(state.now());
     let rows = state
         .db
@@ -573,7 +573,7 @@ async fn save_care(
     Path(id): Path<i64>,
     Form(f): Form<CareForm>,
 ) -> Result<Response, PageError> {
-    p.require(Action::EditResidents).map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::EditResidents, info.lang)?;
     let r = scoped(&state, &p, id, info.lang).await?;
     let care = jempol_core::care::Care {
         disabilitas: r.row.disabilitas,

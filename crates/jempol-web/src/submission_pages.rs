@@ -8,7 +8,7 @@ use crate::clock::{format_wib, today_wib};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::intake;
-use crate::pages::{ConfirmPage, Layout, OkQuery, PageError, layout, region_label, render};
+use crate::pages::{ConfirmPage, Layout, OkQuery, PageError, allow, layout, region_label, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -152,8 +152,7 @@ async fn upload(
     info: RequestInfo,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    p.require(Action::SubmitResidents)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::SubmitResidents, info.lang)?;
     let Some(desa_code) = p.user.desa_code.clone() else {
         return Err(PageError(AppError::Forbidden, info.lang));
     };
@@ -368,8 +367,7 @@ async fn verify(
     info: RequestInfo,
     Path((id, rid)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    p.require(Action::VerifySubmissions)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::VerifySubmissions, info.lang)?;
     visible(&state, &p, id, info.lang).await?;
     state
         .db
@@ -392,8 +390,7 @@ async fn reject(
     Path((id, rid)): Path<(i64, i64)>,
     axum::extract::Form(f): axum::extract::Form<RejectForm>,
 ) -> Result<Response, PageError> {
-    p.require(Action::VerifySubmissions)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::VerifySubmissions, info.lang)?;
     visible(&state, &p, id, info.lang).await?;
     let reason = f.reason.trim();
     if reason.chars().count() < 5 {
@@ -418,8 +415,7 @@ async fn complete(
     info: RequestInfo,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    p.require(Action::VerifySubmissions)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::VerifySubmissions, info.lang)?;
     visible(&state, &p, id, info.lang).await?;
     state
         .db
@@ -435,8 +431,7 @@ async fn send(
     info: RequestInfo,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    p.require(Action::SubmitResidents)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::SubmitResidents, info.lang)?;
     let s = visible(&state, &p, id, info.lang).await?;
     let desa = intake::check_desa(&state.db, &state.config.deployment, &s.desa_code).await?;
     intake::send_draft(&state.db, id, &desa, today_wib(state.now()), &p.actor(), state.now())
@@ -451,8 +446,7 @@ async fn discard_confirm(
     info: RequestInfo,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    p.require(Action::SubmitResidents)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::SubmitResidents, info.lang)?;
     let s = visible(&state, &p, id, info.lang).await?;
     let question = match info.lang {
         Lang::Id => format!(
@@ -486,8 +480,7 @@ async fn discard(
     info: RequestInfo,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    p.require(Action::SubmitResidents)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::SubmitResidents, info.lang)?;
     visible(&state, &p, id, info.lang).await?;
     state
         .db
@@ -604,8 +597,7 @@ impl PersonPage {
 }
 
 async fn person_form(PageAuth(p): PageAuth, info: RequestInfo) -> Result<Html<String>, PageError> {
-    p.require(Action::SubmitResidents)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::SubmitResidents, info.lang)?;
     render(&PersonPage {
         l: layout(
             info.lang,
@@ -628,8 +620,7 @@ async fn person_submit(
     info: RequestInfo,
     axum::extract::Form(mut f): axum::extract::Form<PersonForm>,
 ) -> Result<Response, PageError> {
-    p.require(Action::SubmitResidents)
-        .map_err(|e| PageError(e, info.lang))?;
+    allow(&p, Action::SubmitResidents, info.lang)?;
     let desa_code = p
         .user
         .desa_code
