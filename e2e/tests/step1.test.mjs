@@ -1,5 +1,5 @@
 // SOP steps 1-2 in Chromium: a village operator uploads a messy list on a phone, reads the
-// row-by-row check, and sends it; kecamatan staff verify and reject with a reason, then close
+// row-by-row check, corrects a rejected row, and sends it; kecamatan staff verify and reject with a reason, then close
 // the collection; a role without a part in these steps cannot open it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +52,19 @@ test('a village operator uploads, checks and sends the list on a phone', async (
   // A reload loses nothing.
   await page.reload();
   assert.match(await page.locator('.counts').innerText(), /Diterima: 2/);
+  // Row 5 is corrected in the browser: the NIK typed as text, the birth date filled in.
+  await page.locator('tr[data-row="5"]').getByRole('link', { name: /Perbaiki/ }).click();
+  const nik = page.getByLabel(/^NIK/);
+  assert.equal(await nik.getAttribute('aria-invalid'), 'true');
+  await nik.fill('3519024511390003');
+  await page.getByLabel(/^Tanggal lahir/).fill('05-11-1939');
+  await page.screenshot({ path: join(OUT, 'step1-correct-row-360.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Simpan dan periksa ulang' }).click();
+  await page.getByText('Baris diperbaiki dan diperiksa ulang').waitFor();
+  const fixed = await page.locator('.counts').innerText();
+  assert.match(fixed, /Diterima: 3/);
+  assert.match(fixed, /Ditolak: 1/);
+  assert.match(await page.locator('tr[data-row="5"]').innerText(), /Diterima/);
   await page.getByRole('button', { name: 'Kirim ke kecamatan' }).click();
   await page.getByText('Langkah 1 SOP selesai').waitFor();
   assert.match(await page.locator('main').innerText(), /terkirim/);
@@ -65,7 +78,8 @@ test('a village operator uploads, checks and sends the list on a phone', async (
   assert.match(await staff.locator('main').innerText(), /Data Rentan Lembah\.csv/);
   // Step 2: staff verify one person, reject the other with a reason, and close the collection.
   await staff.goto(sent);
-  assert.match(await staff.locator('main').innerText(), /2 warga menunggu verifikasi/);
+  assert.match(await staff.locator('main').innerText(), /3 warga menunggu verifikasi/);
+  await staff.getByRole('button', { name: 'Verifikasi' }).first().click();
   await staff.getByRole('button', { name: 'Verifikasi' }).first().click();
   await staff.getByLabel('Alasan penolakan').first().fill('Sudah rekam di Dispendukcapil');
   await staff.getByRole('button', { name: 'Tolak' }).first().click();

@@ -5,7 +5,7 @@
 use crate::grid::{Grid, column_letter};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Nik,
@@ -122,6 +122,32 @@ impl Field {
         }
     }
 
+    /// The field's name in snake case (`birth_date`), as in forms and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Nik => "nik",
+            Field::NoKk => "no_kk",
+            Field::Name => "name",
+            Field::Sex => "sex",
+            Field::BirthPlace => "birth_place",
+            Field::BirthDate => "birth_date",
+            Field::BirthPlaceDate => "birth_place_date",
+            Field::Address => "address",
+            Field::Dusun => "dusun",
+            Field::Rt => "rt",
+            Field::Rw => "rw",
+            Field::RtRw => "rt_rw",
+            Field::Phone => "phone",
+            Field::Category => "category",
+            Field::DisabilityCode => "disability_code",
+            Field::Notes => "notes",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+
     pub const ALL: [Field; 16] = [
         Field::Nik,
         Field::NoKk,
@@ -180,6 +206,118 @@ impl Mapping {
         match self.names.get(&col) {
             Some(n) => format!("{n} (kolom {})", column_letter(col)),
             None => format!("kolom {}", column_letter(col)),
+        }
+    }
+}
+
+/// The mapping a user chose where the guess was wrong or missing: the last header row (as the
+/// spreadsheet numbers it; data rows follow it) and the column of each field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MappingChoice {
+    pub header_row: u32,
+    pub columns: BTreeMap<Field, usize>,
+}
+
+/// Why a chosen mapping cannot be used, in words for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChoiceError {
+    #[error("Baris {0} tidak ada di berkas. Pilih nomor baris judul kolom seperti yang tampil di spreadsheet.")]
+    NoSuchRow(u32),
+    #[error("Pilih kolom untuk {0}: tanpa kolom itu tidak ada baris yang bisa diperiksa.")]
+    Required(&'static str),
+    #[error("Kolom {0} dipilih untuk lebih dari satu isian. Satu kolom hanya untuk satu isian.")]
+    Twice(String),
+}
+
+/// The width of the widest row.
+pub fn width(grid: &Grid) -> usize {
+    grid.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0)
+}
+
+/// The title of every column as the header shows it: the cell in the header row, or, under a
+/// merged title, the cell above it. Columns without any title are named by their letter only.
+pub fn column_titles(grid: &Grid, header_end: usize) -> Vec<(usize, String)> {
+    let cell = |r: usize, c: usize| {
+        grid.rows
+            .get(r)
+            .and_then(|row| row.cells.get(c))
+            .map(|x| x.text.trim().to_string())
+            .unwrap_or_default()
+    };
+    (0..width(grid))
+        .map(|c| {
+            let mut t = cell(header_end, c);
+            if t.is_empty() && header_end > 0 {
+                t = cell(header_end - 1, c);
+            }
+            let title = if t.is_empty() {
+                format!("kolom {}", column_letter(c))
+            } else {
+                format!("{} — {t}", column_letter(c))
+            };
+            (c, title)
+        })
+        .collect()
+}
+
+impl Mapping {
+    /// A mapping from the user's choice.
+    pub fn from_choice(grid: &Grid, choice: &MappingChoice) -> Result<Mapping, ChoiceError> {
+        let header_end = grid
+            .rows
+            .iter()
+            .position(|r| r.number == choice.header_row)
+            .ok_or(ChoiceError::NoSuchRow(choice.header_row))?;
+        if !choice.columns.contains_key(&Field::Nik) {
+            return Err(ChoiceError::Required("NIK"));
+        }
+        if !choice.columns.contains_key(&Field::Name) {
+            return Err(ChoiceError::Required("Nama"));
+        }
+        let mut used = std::collections::BTreeSet::new();
+        for c in choice.columns.values() {
+            if !used.insert(*c) {
+                return Err(ChoiceError::Twice(column_letter(*c)));
+            }
+        }
+        let names = column_titles(grid, header_end)
+            .into_iter()
+            .filter_map(|(c, _)| {
+                let t = grid.rows[header_end].cells.get(c).map(|x| x.text.trim()).unwrap_or("");
+                (!t.is_empty()).then(|| (c, t.to_string()))
+            })
+            .collect();
+        Ok(Mapping {
+            header_end,
+            columns: choice.columns.clone(),
+            names,
+        })
+    }
+
+    /// This mapping as a choice the user can adjust.
+    pub fn choice(&self, grid: &Grid) -> MappingChoice {
+        MappingChoice {
+            header_row: grid.rows.get(self.header_end).map(|r| r.number).unwrap_or(1),
+            columns: self.columns.clone(),
+        }
+    }
+}
+
+/// Corrections typed in the browser: row number (as the spreadsheet shows it) → column → text.
+pub type Corrections = BTreeMap<u32, BTreeMap<usize, String>>;
+
+/// The grid with the user's corrections in place of the cells they replace. A corrected cell is
+/// text as typed (a NIK typed into the form has not been through Excel).
+pub fn apply_corrections(grid: &mut Grid, corrections: &Corrections) {
+    for row in grid.rows.iter_mut() {
+        let Some(cells) = corrections.get(&row.number) else {
+            continue;
+        };
+        for (c, text) in cells {
+            if row.cells.len() <= *c {
+                row.cells.resize(*c + 1, crate::grid::Cell::text(""));
+            }
+            row.cells[*c] = crate::grid::Cell::text(text);
         }
     }
 }
@@ -311,5 +449,48 @@ mod tests {
         let m = find_header(&g).unwrap();
         assert_eq!(m.header_end, 0);
         assert!(find_header(&grid(&[&["JUDUL"], &["a", "b"]])).is_none());
+    }
+
+    #[test]
+    fn a_chosen_mapping_names_its_columns_and_refuses_what_cannot_work() {
+        let g = grid(&[
+            &["DAFTAR WARGA"],
+            &["NO", "NOMER KTP", "NAMANYA", "TGL. LHR"],
+            &["1", "3519024703480012", "SUMIATI", "07-03-1948"],
+        ]);
+        // Nothing here is a column name we know.
+        assert!(find_header(&g).is_none());
+        let mut choice = MappingChoice {
+            header_row: 2,
+            columns: [(Field::Nik, 1), (Field::Name, 2), (Field::BirthDate, 3)].into(),
+        };
+        let m = Mapping::from_choice(&g, &choice).unwrap();
+        assert_eq!(m.header_end, 1);
+        assert_eq!(m.describe(3), "TGL. LHR (kolom D)");
+        assert_eq!(m.choice(&g), choice);
+        assert_eq!(column_titles(&g, 1)[1], (1, "B — NOMER KTP".to_string()));
+        choice.header_row = 9;
+        assert_eq!(Mapping::from_choice(&g, &choice), Err(ChoiceError::NoSuchRow(9)));
+        choice.header_row = 2;
+        choice.columns.insert(Field::Notes, 3);
+        assert_eq!(Mapping::from_choice(&g, &choice), Err(ChoiceError::Twice("D".into())));
+        choice.columns.remove(&Field::Notes);
+        choice.columns.remove(&Field::Nik);
+        assert_eq!(Mapping::from_choice(&g, &choice), Err(ChoiceError::Required("NIK")));
+        for f in Field::ALL {
+            assert_eq!(Field::from_key(f.key()), Some(f));
+        }
+    }
+
+    #[test]
+    fn corrections_replace_cells_as_text() {
+        let mut g = grid(&[&["NIK", "NAMA"], &["3,51902E+15", "PAINEM"]]);
+        g.rows[1].cells[0].kind = crate::grid::CellKind::Number;
+        let c: Corrections = [(2, [(0, "3519024511390001".to_string()), (3, "P".to_string())].into())].into();
+        apply_corrections(&mut g, &c);
+        assert_eq!(g.rows[1].cells[0], crate::grid::Cell::text("3519024511390001"));
+        assert_eq!(g.rows[1].cells.len(), 4);
+        assert_eq!(g.rows[1].cells[3].text, "P");
+        assert_eq!(g.rows[0].cells.len(), 2, "other rows untouched");
     }
 }

@@ -11,5 +11,7 @@ pub mod rows;
 pub mod template;
 
 pub use grid::{Cell, CellKind, Grid, GridRow, ReadError, read};
-pub use header::{Field, Mapping, find_header};
+pub use header::{
+    ChoiceError, Corrections, Field, Mapping, MappingChoice, apply_corrections, column_titles, find_header,
+};
 pub use rows::{Draft, Message, RowReport, RowStatus, check_rows};

@@ -75,6 +75,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "resident_record",
         include_str!("../migrations/sqlite/0004_resident_record.sql"),
     ),
+    (
+        5,
+        "corrections_merges",
+        include_str!("../migrations/sqlite/0005_corrections_merges.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -96,6 +101,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "resident_record",
         include_str!("../migrations/postgres/0004_resident_record.sql"),
+    ),
+    (
+        5,
+        "corrections_merges",
+        include_str!("../migrations/postgres/0005_corrections_merges.sql"),
     ),
 ];
 

@@ -23,6 +23,18 @@ pub struct SubmissionRow {
     pub resident: Option<NewResident>,
 }
 
+/// file_name, file_bytes, mapping_json, corrections_json.
+type DraftInputRow = (Option<String>, Option<Vec<u8>>, Option<String>, Option<String>);
+
+/// A draft's input for a re-check.
+#[derive(Debug, Clone)]
+pub struct DraftInput {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub mapping_json: Option<String>,
+    pub corrections_json: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewSubmission {
     pub desa_code: String,
@@ -235,15 +247,123 @@ impl Db {
         }))
     }
 
-    /// The file kept with a draft.
-    pub async fn draft_file(&self, id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        let row: Option<(Option<String>, Option<Vec<u8>>)> = run!(self, |pool| {
-            sqlx::query_as("SELECT file_name, file_bytes FROM submissions WHERE id = $1 AND status = 'draft'")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+    /// What a draft is checked from: the file as uploaded, the mapping the user chose (JSON,
+    /// `None`: the guess) and the user's corrections (JSON).
+    pub async fn draft_input(&self, id: i64) -> Result<Option<DraftInput>, StoreError> {
+        let row: Option<DraftInputRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT file_name, file_bytes, mapping_json, corrections_json FROM submissions \
+                 WHERE id = $1 AND status = 'draft'",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         });
-        Ok(row.and_then(|(n, b)| Some((n.unwrap_or_default(), b?))))
+        Ok(row.and_then(|(n, b, m, c)| {
+            Some(DraftInput {
+                file_name: n.unwrap_or_default(),
+                bytes: b?,
+                mapping_json: m,
+                corrections_json: c,
+            })
+        }))
+    }
+
+    /// Replaces a draft's checked rows after the user changed its mapping or corrected rows;
+    /// the choice and the corrections are kept with it. `what` names the change for the audit
+    /// log (no personal data: row numbers and column letters only).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn recheck_draft(
+        &self,
+        id: i64,
+        rows: &[SubmissionRow],
+        mapping_json: Option<&str>,
+        corrections_json: Option<&str>,
+        action: &str,
+        what: serde_json::Value,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let (accepted, warnings, rejected) = counts(rows);
+        let preview: Vec<SubmissionRow> = rows
+            .iter()
+            .map(|r| SubmissionRow {
+                resident: None,
+                ..r.clone()
+            })
+            .collect();
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE submissions SET accepted = $1, warnings = $2, rejected = $3, mapping_json = $4, \
+                 corrections_json = $5 WHERE id = $6 AND status = 'draft'",
+            )
+            .bind(accepted)
+            .bind(warnings)
+            .bind(rejected)
+            .bind(mapping_json)
+            .bind(corrections_json)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "pengajuan ini sudah dikirim atau dibatalkan".into(),
+                ));
+            }
+            sqlx::query("DELETE FROM submission_rows WHERE submission_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            insert_rows!(tx, id, &preview, "upload", actor, now);
+            let mut after = what.clone();
+            if let Some(o) = after.as_object_mut() {
+                o.insert("accepted".into(), accepted.into());
+                o.insert("warnings".into(), warnings.into());
+                o.insert("rejected".into(), rejected.into());
+            }
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                action,
+                "submission",
+                Some(id.to_string()),
+                None,
+                Some(after)
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Which of `niks` stand in another draft that was not sent yet: NIK → that draft's id.
+    pub async fn niks_in_other_drafts(
+        &self,
+        niks: &[String],
+        except: Option<i64>,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in niks.chunks(500) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT r.nik, s.id FROM submission_rows r JOIN submissions s ON s.id = r.submission_id \
+                 WHERE s.status = 'draft' AND s.id <> $1 AND r.status <> 'rejected' AND r.nik IN ({list})"
+            );
+            let found: Vec<(String, i64)> = run!(self, |pool| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(except.unwrap_or(-1));
+                for n in chunk {
+                    q = q.bind(n);
+                }
+                q.fetch_all(pool).await?
+            });
+            out.extend(found);
+        }
+        Ok(out)
     }
 
     /// Sends a draft (step 1 done): its rows are replaced by `rows`, checked again just now,

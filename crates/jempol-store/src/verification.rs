@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ResidentEvent {
+    /// The resident the event happened to: this one, or one merged into it.
+    pub resident_id: i64,
     pub at: i64,
     pub actor: String,
     pub kind: String,
@@ -128,11 +130,12 @@ impl Db {
         Ok(())
     }
 
-    /// A resident's history, oldest first.
+    /// A resident's history, oldest first, with the history of every record merged into it.
     pub async fn resident_events(&self, resident_id: i64) -> Result<Vec<ResidentEvent>, StoreError> {
-        let rows: Vec<(i64, String, String, String)> = run!(self, |pool| {
+        let rows: Vec<(i64, i64, String, String, String)> = run!(self, |pool| {
             sqlx::query_as(
-                "SELECT at, actor, kind, payload_json FROM resident_events WHERE resident_id = $1 ORDER BY id",
+                "SELECT resident_id, at, actor, kind, payload_json FROM resident_events WHERE resident_id = $1 \
+                 OR resident_id IN (SELECT id FROM residents WHERE merged_into = $1) ORDER BY at, id",
             )
             .bind(resident_id)
             .fetch_all(pool)
@@ -140,7 +143,8 @@ impl Db {
         });
         Ok(rows
             .into_iter()
-            .map(|(at, actor, kind, payload_json)| ResidentEvent {
+            .map(|(resident_id, at, actor, kind, payload_json)| ResidentEvent {
+                resident_id,
                 at,
                 actor,
                 kind,
@@ -148,4 +152,146 @@ impl Db {
             })
             .collect())
     }
+
+    /// Likely duplicates of the people of a submission who wait for verification: records in
+    /// `scope` (not merged away, not this one) with the same NIK, or the same name and birth
+    /// date. Pending resident id → candidates.
+    pub async fn duplicate_candidates(
+        &self,
+        submission_id: i64,
+        scope: &jempol_core::Scope,
+    ) -> Result<HashMap<i64, Vec<DuplicateCandidate>>, StoreError> {
+        let (cond, binds) = crate::scope_condition(scope, "b.desa_code", 2);
+        let pair = |on: &str| {
+            format!(
+                "SELECT a.id AS pending, b.id, b.nik, b.name, b.birth_date, b.desa_code, b.stage, b.submission_id \
+                 FROM residents a JOIN residents b ON {on} AND b.id <> a.id AND b.merged_into IS NULL \
+                 WHERE a.submission_id = $1 AND a.stage = 'diajukan' AND {cond}"
+            )
+        };
+        let sql = format!(
+            "{} UNION {} ORDER BY 1, 2",
+            pair("b.nik = a.nik"),
+            pair("b.name = a.name AND b.birth_date = a.birth_date")
+        );
+        let rows: Vec<CandidateRow> = run!(self, |pool| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(submission_id);
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool).await?
+        });
+        let mut out: HashMap<i64, Vec<DuplicateCandidate>> = HashMap::new();
+        for (pending, id, nik, name, birth_date, desa_code, stage, submission_id) in rows {
+            out.entry(pending).or_default().push(DuplicateCandidate {
+                id,
+                nik,
+                name,
+                birth_date,
+                desa_code,
+                stage,
+                submission_id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Merges a submitted person who waits for verification into the record of the same
+    /// person (`into`, found by `duplicate_candidates`): the submitted record stays, marked
+    /// `digabung` with the record it went into, and both histories say so. Step 2 counts the
+    /// person as decided.
+    pub async fn merge_resident(
+        &self,
+        submission_id: i64,
+        resident_id: i64,
+        into: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if resident_id == into {
+            return Err(StoreError::Conflict(
+                "warga tidak bisa digabung dengan dirinya sendiri".into(),
+            ));
+        }
+        let reason = format!("digabung ke warga #{into}");
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let target: Option<(Option<i64>,)> = sqlx::query_as("SELECT merged_into FROM residents WHERE id = $1")
+                .bind(into)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if !matches!(target, Some((None,))) {
+                return Err(StoreError::Conflict(
+                    "warga tujuan penggabungan tidak ada atau sudah digabung ke warga lain".into(),
+                ));
+            }
+            let n = sqlx::query(
+                "UPDATE residents SET stage = 'digabung', merged_into = $1, stage_reason = $2, updated_at = $3 \
+                 WHERE id = $4 AND submission_id = $5 AND stage = 'diajukan'",
+            )
+            .bind(into)
+            .bind(&reason)
+            .bind(now)
+            .bind(resident_id)
+            .bind(submission_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "warga ini sudah diputuskan sebelumnya atau bukan bagian dari pengajuan ini".into(),
+                ));
+            }
+            for (rid, kind, payload) in [
+                (
+                    resident_id,
+                    "digabung",
+                    serde_json::json!({"submission": submission_id, "into": into}),
+                ),
+                (
+                    into,
+                    "gabungan",
+                    serde_json::json!({"submission": submission_id, "from": resident_id}),
+                ),
+            ] {
+                sqlx::query(
+                    "INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(rid)
+                .bind(now)
+                .bind(actor.name.as_str())
+                .bind(kind)
+                .bind(payload.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "resident.merge",
+                "resident",
+                Some(resident_id.to_string()),
+                Some(serde_json::json!({"stage": "diajukan"})),
+                Some(serde_json::json!({"stage": "digabung", "into": into}))
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// pending id, then the candidate's id, nik, name, birth_date, desa_code, stage, submission_id.
+type CandidateRow = (i64, i64, String, String, String, String, String, Option<i64>);
+
+/// Another record that may be the same person.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateCandidate {
+    pub id: i64,
+    pub nik: String,
+    pub name: String,
+    pub birth_date: String,
+    pub desa_code: String,
+    pub stage: String,
+    pub submission_id: Option<i64>,
 }

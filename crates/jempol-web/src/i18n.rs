@@ -378,6 +378,67 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("error.title", "Tidak bisa dilanjutkan", "Cannot continue"),
     ("error.back", "Kembali ke beranda", "Back to home"),
     ("form.save", "Simpan", "Save"),
+    ("sub.fix", "Perbaiki", "Correct"),
+    ("sub.columns", "Atur kolom", "Map columns"),
+    ("sub.columns_title", "Kolom berkas", "Columns of the file"),
+    (
+        "sub.columns_help",
+        "Pilih kolom berkas untuk tiap isian. NIK dan Nama wajib; isian yang tidak ada di berkas biarkan kosong. Berkas aslinya tidak diubah.",
+        "Choose the file's column for each field. NIK and Name are required; leave fields the file does not have empty. The uploaded file is not changed.",
+    ),
+    ("sub.header_row", "Baris judul kolom", "Header row"),
+    (
+        "sub.header_row_help",
+        "Nomor baris seperti di spreadsheet. Data dibaca mulai baris sesudahnya.",
+        "The row number as the spreadsheet shows it. Data is read from the row after it.",
+    ),
+    (
+        "sub.show_columns",
+        "Tampilkan kolom baris ini",
+        "Show this row's columns",
+    ),
+    ("sub.no_column", "— tidak ada di berkas —", "— not in the file —"),
+    ("sub.recheck", "Simpan dan periksa ulang", "Save and check again"),
+    ("sub.file_start", "Awal berkas", "Start of the file"),
+    (
+        "sub.needs_mapping",
+        "Jempol belum menemukan baris judul kolom di berkas ini. Atur kolomnya agar baris-barisnya bisa diperiksa; berkas sudah tersimpan sebagai draf.",
+        "Jempol could not find the header row in this file. Map its columns so its rows can be checked; the file is kept as a draft.",
+    ),
+    (
+        "sub.mapped",
+        "Kolom disimpan dan semua baris diperiksa ulang.",
+        "Columns saved and every row checked again.",
+    ),
+    ("sub.row_title", "Perbaiki baris", "Correct row"),
+    (
+        "sub.row_help",
+        "Ubah isi sel yang salah lalu periksa ulang. Berkas aslinya tidak diubah; perbaikan disimpan bersama draf.",
+        "Change the wrong cells and check again. The uploaded file is not changed; the corrections are kept with the draft.",
+    ),
+    (
+        "sub.row_fixed",
+        "Baris diperbaiki dan diperiksa ulang.",
+        "Row corrected and checked again.",
+    ),
+    (
+        "sub.row_still",
+        "Baris ini masih ditolak. Perbaiki yang disebut di bawah.",
+        "This row is still rejected. Fix what is listed below.",
+    ),
+    ("sub.corrected", "diperbaiki", "corrected"),
+    (
+        "sub.maybe_same",
+        "Mungkin orang yang sama dengan:",
+        "Possibly the same person as:",
+    ),
+    ("sub.merge", "Gabungkan ke", "Merge into"),
+    (
+        "sub.merged",
+        "Data digabung; riwayat keduanya tetap tersimpan.",
+        "Records merged; both histories are kept.",
+    ),
+    ("sub.back_to_draft", "Kembali ke draf", "Back to the draft"),
 ];
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 //! CLI (`jempol import-residents`), and by the upload page and the API as they come.
 
 use crate::error::AppError;
+use jempol_core::Finding;
 use jempol_core::region::{Level, is_within, level_of};
 use jempol_core::scope::Deployment;
-use jempol_core::{Finding, Severity};
-use jempol_import::{Field, Message, RowReport, RowStatus};
+use jempol_import::{Corrections, Field, Grid, Mapping, MappingChoice, Message, RowReport, RowStatus};
 use jempol_store::regions::Region;
 use jempol_store::residents::NewResident;
 use jempol_store::submissions::{NewSubmission, SubmissionRow};
@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// The report the CLI and the API print: three counts that partition the data rows, and
 /// every data row with its messages.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct IntakeReport {
     pub accepted: usize,
     pub warnings: usize,
@@ -54,7 +54,7 @@ pub async fn check_desa(db: &Db, dep: &Deployment, code: &str) -> Result<Region,
     Ok(region)
 }
 
-/// Reads and checks a file. Nothing is saved.
+/// Reads and checks a file with the mapping Jempol guesses. Nothing is saved.
 pub async fn check_file(
     db: &Db,
     file_name: &str,
@@ -62,55 +62,75 @@ pub async fn check_file(
     today: jiff::civil::Date,
 ) -> Result<IntakeReport, AppError> {
     let grid = jempol_import::read(file_name, bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
-    check_grid(db, &grid, today).await
+    check_sheet(db, &grid, today).await
 }
 
-/// Checks rows already in a grid (a file, or the one-person form). Nothing is saved.
+/// Checks a grid with the mapping Jempol guesses. Nothing is saved.
+pub async fn check_sheet(db: &Db, grid: &Grid, today: jiff::civil::Date) -> Result<IntakeReport, AppError> {
+    let mapping = jempol_import::find_header(grid).ok_or_else(no_header)?;
+    check_grid(db, grid, &mapping, today, None).await
+}
+
+fn no_header() -> AppError {
+    AppError::Invalid(
+        "Baris judul kolom tidak ditemukan. Pastikan di 30 baris pertama ada baris judul dengan kolom NIK dan NAMA (unduh templatnya bila ragu)."
+            .into(),
+    )
+}
+
+/// Checks the rows of a grid (a file, or the one-person form) under a mapping, against the
+/// rules, residents already known in any desa, and drafts not sent yet (other than
+/// `this_draft`). Nothing is saved.
 pub async fn check_grid(
     db: &Db,
     grid: &jempol_import::Grid,
+    mapping: &Mapping,
     today: jiff::civil::Date,
+    this_draft: Option<i64>,
 ) -> Result<IntakeReport, AppError> {
-    let mapping = jempol_import::find_header(grid).ok_or_else(|| {
-        AppError::Invalid(
-            "Baris judul kolom tidak ditemukan. Pastikan di 30 baris pertama ada baris judul dengan kolom NIK dan NAMA (unduh templatnya bila ragu)."
-                .into(),
-        )
-    })?;
     let kecamatan = db.region_codes(3).await?;
-    let mut rows = jempol_import::check_rows(grid, &mapping, today, &|c| kecamatan.contains(c));
-    // Against residents already known, in any desa.
+    let mut rows = jempol_import::check_rows(grid, mapping, today, &|c| kecamatan.contains(c));
     let candidates: Vec<String> = rows
         .iter()
         .filter(|r| r.status != RowStatus::Rejected)
         .map(|r| r.draft.nik.clone())
         .collect();
     let known = db.known_niks(&candidates).await?;
+    let in_drafts = db.niks_in_other_drafts(&candidates, this_draft).await?;
     let nik_column = mapping
         .column(Field::Nik)
         .map(|c| mapping.describe(c))
         .unwrap_or_else(|| "NIK".into());
+    let message = |f: Finding| Message {
+        code: f.code.into(),
+        column: nik_column.clone(),
+        text: f.message,
+        severity: f.severity,
+        field: "nik",
+    };
     for r in rows.iter_mut().filter(|r| r.status != RowStatus::Rejected) {
         if let Some((desa, id)) = known.get(&r.draft.nik) {
             let desa_name = match db.region(desa).await? {
                 Some(d) => format!("{} ({desa})", d.name),
                 None => desa.clone(),
             };
-            let f = Finding::error(
+            r.messages.push(message(Finding::error(
                 "nik_known",
                 "nik",
                 format!(
                     "NIK ini sudah terdaftar di Jempol (warga #{id}, Desa {desa_name}). Tidak perlu diajukan lagi; bila datanya perlu diubah, hubungi staf kecamatan."
                 ),
-            );
-            r.messages.push(Message {
-                code: f.code.into(),
-                column: nik_column.clone(),
-                text: f.message,
-                severity: Severity::Error,
-                field: "nik",
-            });
+            )));
             r.status = RowStatus::Rejected;
+        } else if let Some(other) = in_drafts.get(&r.draft.nik) {
+            r.messages.push(message(Finding::warning(
+                "nik_in_draft",
+                "nik",
+                format!(
+                    "NIK ini juga ada di draf pengajuan #{other} yang belum dikirim. Pastikan orang yang sama tidak diajukan dua kali: kirim salah satunya saja."
+                ),
+            )));
+            r.status = RowStatus::Warning;
         }
     }
     let mut report = IntakeReport {
@@ -121,6 +141,132 @@ pub async fn check_grid(
         submission_id: None,
     };
     report.count();
+    Ok(report)
+}
+
+/// A draft as the pages show it: the file's grid with the user's corrections in place, the
+/// original cells (to tell a correction from what was uploaded), and the mapping in force.
+pub struct LoadedDraft {
+    pub file_name: String,
+    pub grid: Grid,
+    pub original: Grid,
+    /// The mapping in force: the user's choice, else the guess; `None` when neither exists.
+    pub mapping: Option<Mapping>,
+    pub chosen: bool,
+    pub corrections: Corrections,
+}
+
+/// Loads a draft that has not been sent.
+pub async fn load_draft(db: &Db, id: i64) -> Result<LoadedDraft, AppError> {
+    let input = db
+        .draft_input(id)
+        .await?
+        .ok_or_else(|| AppError::Conflict("Pengajuan ini sudah dikirim atau dibatalkan.".into()))?;
+    let original = jempol_import::read(&input.file_name, &input.bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let choice: Option<MappingChoice> = input.mapping_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+    let corrections: Corrections = input
+        .corrections_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
+    let mut grid = original.clone();
+    jempol_import::apply_corrections(&mut grid, &corrections);
+    let mapping = match &choice {
+        Some(c) => Mapping::from_choice(&grid, c).ok(),
+        None => jempol_import::find_header(&grid),
+    };
+    Ok(LoadedDraft {
+        file_name: input.file_name,
+        grid,
+        original,
+        chosen: choice.is_some() && mapping.is_some(),
+        mapping,
+        corrections,
+    })
+}
+
+/// What the user changed in a draft.
+pub enum DraftChange {
+    /// A new column mapping.
+    Mapping(MappingChoice),
+    /// New text for cells of one row (column → text), as typed in the row's form.
+    Row(u32, std::collections::BTreeMap<usize, String>),
+}
+
+/// Applies a change to a draft and checks the whole draft again; the preview is replaced.
+/// Returns the new report.
+pub async fn change_draft(
+    db: &Db,
+    id: i64,
+    desa: &Region,
+    change: DraftChange,
+    today: jiff::civil::Date,
+    actor: &Actor,
+    now: i64,
+) -> Result<IntakeReport, AppError> {
+    let mut d = load_draft(db, id).await?;
+    let mut choice = d
+        .chosen
+        .then(|| d.mapping.as_ref().map(|m| m.choice(&d.grid)))
+        .flatten();
+    let (action, what) = match change {
+        DraftChange::Mapping(c) => {
+            Mapping::from_choice(&d.grid, &c).map_err(|e| AppError::Invalid(e.to_string()))?;
+            let what = serde_json::json!({
+                "header_row": c.header_row,
+                "columns": c.columns.iter().map(|(f, col)| (f.key().to_string(), jempol_import::grid::column_letter(*col))).collect::<std::collections::BTreeMap<_, _>>(),
+            });
+            choice = Some(c);
+            ("submission.map", what)
+        }
+        DraftChange::Row(row, cells) => {
+            let original = d.original.rows.iter().find(|r| r.number == row);
+            let Some(original) = original else {
+                return Err(AppError::NotFound);
+            };
+            let entry = d.corrections.entry(row).or_default();
+            let mut columns = Vec::new();
+            for (c, text) in cells {
+                let text = text.trim().to_string();
+                let was = original.cells.get(c).map(|x| x.text.as_str()).unwrap_or("");
+                if text == was {
+                    entry.remove(&c);
+                } else {
+                    entry.insert(c, text);
+                }
+                columns.push(jempol_import::grid::column_letter(c));
+            }
+            if entry.is_empty() {
+                d.corrections.remove(&row);
+            }
+            (
+                "submission.correct",
+                serde_json::json!({"row": row, "columns": columns}),
+            )
+        }
+    };
+    let mut grid = d.original.clone();
+    jempol_import::apply_corrections(&mut grid, &d.corrections);
+    let mapping = match &choice {
+        Some(c) => Mapping::from_choice(&grid, c).map_err(|e| AppError::Invalid(e.to_string()))?,
+        None => jempol_import::find_header(&grid).ok_or_else(no_header)?,
+    };
+    let report = check_grid(db, &grid, &mapping, today, Some(id)).await?;
+    let (sop, _) = db.active_sop().await?;
+    let mapping_json = choice.as_ref().map(|c| serde_json::to_string(c).unwrap_or_default());
+    let corrections_json =
+        (!d.corrections.is_empty()).then(|| serde_json::to_string(&d.corrections).unwrap_or_default());
+    db.recheck_draft(
+        id,
+        &to_rows(&report, desa, sop.id),
+        mapping_json.as_deref(),
+        corrections_json.as_deref(),
+        action,
+        what,
+        actor,
+        now,
+    )
+    .await?;
     Ok(report)
 }
 
@@ -175,7 +321,13 @@ fn to_rows(report: &IntakeReport, desa: &Region, sop_definition_id: i64) -> Vec<
             SubmissionRow {
                 row_no: r.row,
                 status: status.into(),
-                nik: r.nik.clone(),
+                // Rows that pass carry the NIK as normalised (the one saved); rejected rows
+                // the NIK as read, to show what is wrong with it.
+                nik: if r.status == RowStatus::Rejected {
+                    r.nik.clone()
+                } else {
+                    d.nik.clone()
+                },
                 data_json: row_json(r),
                 messages_json: serde_json::to_string(&r.messages).unwrap_or_else(|_| "[]".into()),
                 resident,
@@ -222,8 +374,9 @@ pub async fn send(
     Ok(id)
 }
 
-/// Checks an uploaded file and keeps it as a draft with its preview. Returns the draft's id.
-#[allow(clippy::too_many_arguments)]
+/// Checks an uploaded file and keeps it as a draft with its preview. A file whose header row
+/// could not be found is kept too, with no rows yet: the user maps its columns. Returns the
+/// draft's id and whether it still needs a mapping.
 pub async fn draft(
     db: &Db,
     desa: &Region,
@@ -232,8 +385,12 @@ pub async fn draft(
     today: jiff::civil::Date,
     actor: &Actor,
     now: i64,
-) -> Result<(i64, IntakeReport), AppError> {
-    let report = check_file(db, file_name, bytes, today).await?;
+) -> Result<(i64, bool), AppError> {
+    let grid = jempol_import::read(file_name, bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let (rows, needs_mapping) = match jempol_import::find_header(&grid) {
+        Some(mapping) => (check_grid(db, &grid, &mapping, today, None).await?, false),
+        None => (IntakeReport::default(), true),
+    };
     let (sop, _) = db.active_sop().await?;
     let sub = NewSubmission {
         desa_code: desa.code.clone(),
@@ -242,13 +399,13 @@ pub async fn draft(
         sop_definition_id: sop.id,
     };
     let id = db
-        .create_draft(&sub, &to_rows(&report, desa, sop.id), bytes, actor, now)
+        .create_draft(&sub, &to_rows(&rows, desa, sop.id), bytes, actor, now)
         .await?;
-    Ok((id, report))
+    Ok((id, needs_mapping))
 }
 
-/// Sends a draft: its file is checked again (someone may have registered a person since) and
-/// the accepted rows become residents.
+/// Sends a draft: it is checked again from its file, mapping and corrections (someone may
+/// have registered a person since) and the accepted rows become residents.
 pub async fn send_draft(
     db: &Db,
     id: i64,
@@ -257,11 +414,9 @@ pub async fn send_draft(
     actor: &Actor,
     now: i64,
 ) -> Result<IntakeReport, AppError> {
-    let (name, bytes) = db
-        .draft_file(id)
-        .await?
-        .ok_or_else(|| AppError::Conflict("Pengajuan ini sudah dikirim atau dibatalkan.".into()))?;
-    let mut report = check_file(db, &name, &bytes, today).await?;
+    let d = load_draft(db, id).await?;
+    let mapping = d.mapping.ok_or_else(no_header)?;
+    let mut report = check_grid(db, &d.grid, &mapping, today, Some(id)).await?;
     if let Some(e) = nothing_to_save(&report) {
         return Err(e);
     }

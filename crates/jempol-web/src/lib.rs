@@ -6,6 +6,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod clock;
+mod draft_pages;
 pub mod error;
 pub mod i18n;
 pub mod intake;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(submission_pages::routes())
+        .merge(draft_pages::routes())
         .merge(resident_pages::routes())
         .merge(api_router)
         .merge(assets::routes())

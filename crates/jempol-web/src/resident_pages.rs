@@ -102,6 +102,8 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "terverifikasi" => "terverifikasi",
         "ditolak" => "ditolak kecamatan",
         "diubah" => "data diubah",
+        "digabung" => "digabung ke data lain",
+        "gabungan" => "data lain digabung ke sini",
         _ => "lainnya",
     }
 }
@@ -129,7 +131,7 @@ fn categories(r: &ResidentRow, today: jiff::civil::Date) -> String {
     c.join(", ")
 }
 
-fn shown_nik(p: &Principal, n: &str) -> String {
+pub(crate) fn shown_nik(p: &Principal, n: &str) -> String {
     if p.can(Action::ViewFullNik) {
         n.to_string()
     } else {
@@ -485,11 +487,17 @@ async fn detail_page(
         .into_iter()
         .map(|e| {
             let payload: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap_or_default();
-            let detail = match e.kind.as_str() {
+            let mut detail = match e.kind.as_str() {
                 "diajukan" => format!("pengajuan #{}", payload["submission"]),
                 "ditolak" => payload["reason"].as_str().unwrap_or("").to_string(),
+                "digabung" => format!("ke warga #{}", payload["into"]),
+                "gabungan" => format!("dari warga #{} (pengajuan #{})", payload["from"], payload["submission"]),
                 _ => String::new(),
             };
+            if e.resident_id != r.row.id {
+                // From a record merged into this one.
+                detail = format!("warga #{} · {detail}", e.resident_id);
+            }
             Event {
                 when: crate::clock::format_wib(e.at),
                 actor: e.actor,

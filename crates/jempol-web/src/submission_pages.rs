@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pengajuan/{id}/batal", get(discard_confirm).post(discard))
         .route("/pengajuan/{id}/warga/{rid}/verifikasi", post(verify))
         .route("/pengajuan/{id}/warga/{rid}/tolak", post(reject))
+        .route("/pengajuan/{id}/warga/{rid}/gabung", get(merge_confirm).post(merge))
         .route("/pengajuan/{id}/selesai", post(complete))
 }
 
@@ -184,7 +185,8 @@ async fn upload(
     )
     .await
     {
-        Ok((id, _)) => Ok(Redirect::to(&format!("/pengajuan/{id}")).into_response()),
+        Ok((id, false)) => Ok(Redirect::to(&format!("/pengajuan/{id}")).into_response()),
+        Ok((id, true)) => Ok(Redirect::to(&format!("/pengajuan/{id}/kolom")).into_response()),
         Err(AppError::Invalid(m)) => upload_failed(&state, &p, info.lang, &m).await,
         Err(e) => Err(PageError(e, info.lang)),
     }
@@ -211,6 +213,8 @@ struct RowLine {
     reason: Option<String>,
     can_decide: bool,
     error: Option<String>,
+    /// Step 2: other records that may be the same person (id, description).
+    duplicates: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -221,6 +225,9 @@ struct ShowPage {
     desa: String,
     status: String,
     is_draft: bool,
+    /// The draft's owner may still change it (map columns, correct rows).
+    can_fix: bool,
+    needs_mapping: bool,
     can_send: bool,
     can_complete: bool,
     pending: usize,
@@ -230,7 +237,7 @@ struct ShowPage {
 
 /// A submission the principal may see, or not found (another desa's submission does not exist
 /// for a village operator).
-async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Submission, PageError> {
+pub(crate) async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Submission, PageError> {
     may_see(p).map_err(|e| PageError(e, lang))?;
     match state.db.submission(id).await? {
         Some(s) if p.scope.contains_desa(&s.desa_code) && s.status != "discarded" => Ok(s),
@@ -246,6 +253,8 @@ fn stage_label(stage: &str, lang: Lang) -> String {
         ("terverifikasi", Lang::En) => "verified".into(),
         ("ditolak", Lang::Id) => "ditolak kecamatan".into(),
         ("ditolak", Lang::En) => "rejected by the kecamatan".into(),
+        ("digabung", Lang::Id) => "digabung dengan data yang sama".into(),
+        ("digabung", Lang::En) => "merged into the same person's record".into(),
         (other, _) => other.into(),
     }
 }
@@ -273,6 +282,34 @@ async fn show_page(
     let t = Tr(lang);
     let stages = state.db.submission_stages(id).await?;
     let deciding = s.status == "sent" && p.can(Action::VerifySubmissions);
+    let mut candidates = if deciding {
+        state.db.duplicate_candidates(id, &p.scope).await?
+    } else {
+        Default::default()
+    };
+    let mut described: std::collections::HashMap<i64, Vec<(i64, String)>> = Default::default();
+    for (rid, list) in candidates.drain() {
+        let mut out = Vec::new();
+        for c in list {
+            let why = match lang {
+                Lang::Id => format!("lahir {}", c.birth_date),
+                Lang::En => format!("born {}", c.birth_date),
+            };
+            out.push((
+                c.id,
+                format!(
+                    "#{} {} · NIK {} · {} · {} · {}",
+                    c.id,
+                    c.name,
+                    crate::resident_pages::shown_nik(p, &c.nik),
+                    why,
+                    region_label(state, &c.desa_code).await,
+                    stage_label(&c.stage, lang)
+                ),
+            ));
+        }
+        described.insert(rid, out);
+    }
     let rows: Vec<RowLine> = state
         .db
         .submission_rows(id)
@@ -311,6 +348,7 @@ async fn show_page(
                     .as_ref()
                     .filter(|(rid, _)| Some(*rid) == r.resident_id)
                     .map(|(_, m)| m.clone()),
+                duplicates: r.resident_id.and_then(|rid| described.remove(&rid)).unwrap_or_default(),
                 resident_id: r.resident_id,
                 stage,
                 reason,
@@ -342,6 +380,8 @@ async fn show_page(
         desa: region_label(state, &s.desa_code).await,
         status: status_label(&s.status, lang),
         is_draft: s.status == "draft",
+        can_fix: s.status == "draft" && p.can(Action::SubmitResidents),
+        needs_mapping: s.status == "draft" && rows.is_empty(),
         can_send: s.status == "draft" && p.can(Action::SubmitResidents) && s.accepted + s.warnings > 0,
         can_complete: deciding && pending == 0,
         pending: if deciding { pending } else { 0 },
@@ -407,6 +447,78 @@ async fn reject(
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to(&format!("/pengajuan/{id}#w{rid}")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct MergeQuery {
+    ke: i64,
+}
+
+/// The record to merge into, if the principal may see it.
+async fn merge_target(
+    state: &AppState,
+    p: &Principal,
+    into: i64,
+    lang: Lang,
+) -> Result<jempol_store::residents::ResidentDetail, PageError> {
+    state
+        .db
+        .resident_in_scope(into, &p.scope)
+        .await?
+        .ok_or(PageError(AppError::NotFound, lang))
+}
+
+async fn merge_confirm(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, rid)): Path<(i64, i64)>,
+    Query(q): Query<MergeQuery>,
+) -> Result<Html<String>, PageError> {
+    allow(&p, Action::VerifySubmissions, info.lang)?;
+    visible(&state, &p, id, info.lang).await?;
+    let dup = merge_target(&state, &p, rid, info.lang).await?;
+    let into = merge_target(&state, &p, q.ke, info.lang).await?;
+    let question = match info.lang {
+        Lang::Id => format!(
+            "Gabungkan {} (warga #{rid} dari pengajuan ini) ke data warga #{} {}? Data pengajuan ini tetap disimpan sebagai riwayat dan ditandai digabung; verifikasi dilanjutkan pada data #{}.",
+            dup.row.name, into.row.id, into.row.name, into.row.id
+        ),
+        Lang::En => format!(
+            "Merge {} (person #{rid} of this submission) into record #{} {}? This submission's record is kept as history and marked merged; verification continues on record #{}.",
+            dup.row.name, into.row.id, into.row.name, into.row.id
+        ),
+    };
+    render(&ConfirmPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("confirm.title"),
+            "/pengajuan",
+            None,
+        ),
+        question,
+        action: format!("/pengajuan/{id}/warga/{rid}/gabung?ke={}", q.ke),
+        cancel: format!("/pengajuan/{id}#w{rid}"),
+    })
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, rid)): Path<(i64, i64)>,
+    Query(q): Query<MergeQuery>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::VerifySubmissions, info.lang)?;
+    visible(&state, &p, id, info.lang).await?;
+    merge_target(&state, &p, q.ke, info.lang).await?;
+    state
+        .db
+        .merge_resident(id, rid, q.ke, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.merged#w{rid}")).into_response())
 }
 
 async fn complete(
@@ -628,7 +740,7 @@ async fn person_submit(
         .ok_or(PageError(AppError::Forbidden, info.lang))?;
     let desa = intake::check_desa(&state.db, &state.config.deployment, &desa_code).await?;
     let today = today_wib(state.now());
-    let mut report = intake::check_grid(&state.db, &f.grid(), today)
+    let mut report = intake::check_sheet(&state.db, &f.grid(), today)
         .await
         .map_err(|e| PageError(e, info.lang))?;
     let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();

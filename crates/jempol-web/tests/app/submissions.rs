@@ -85,10 +85,8 @@ async fn a_bad_upload_is_explained_and_nothing_is_saved() {
         r.body
     );
     assert!(r.body.contains("aria-invalid=\"true\""));
-    let r = app
-        .upload("/pengajuan/unggah", &b, "tanpa-judul.csv", b"a;b\n1;2\n")
-        .await;
-    assert!(r.body.contains("Baris judul kolom tidak ditemukan"));
+    let r = app.upload("/pengajuan/unggah", &b, "kosong.csv", b";;\n;;\n").await;
+    assert!(r.body.contains("Berkas tidak berisi data"), "{}", r.body);
     assert!(app.db.submissions_in_scope(&lembah(), 10).await.unwrap().is_empty());
     // Without the CSRF token the upload is refused.
     let mut no_token = b.clone();
@@ -426,4 +424,157 @@ async fn one_person_by_form_goes_through_the_same_rules_and_the_nik_prefills() {
             .status,
         StatusCode::FORBIDDEN
     );
+}
+
+fn known_resident(nik: &str, name: &str, birth: &str, desa: &str, sop: i64) -> jempol_store::residents::NewResident {
+    jempol_store::residents::NewResident {
+        nik: nik.into(),
+        no_kk: String::new(),
+        name: name.into(),
+        sex: "P".into(),
+        birth_place: "MADIUN".into(),
+        birth_date: birth.into(),
+        desa_code: desa.into(),
+        address: String::new(),
+        rt: String::new(),
+        rw: String::new(),
+        disabilitas: false,
+        disability_kind: None,
+        odgj: false,
+        bedridden: false,
+        stage: "terverifikasi".into(),
+        sop_definition_id: sop,
+        phone: String::new(),
+        dusun: String::new(),
+        notes: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn staff_merge_a_submitted_person_into_the_same_persons_record_and_keep_both_histories() {
+    let app = TestApp::new().await;
+    app.add_user("desa.lembah", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await;
+    app.add_user("petugas1", Role::Petugas, None).await;
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    // Already known: SUMIATI born 1948-03-07 under a NIK one digit off (typed wrong once), in
+    // another desa of the kecamatan; and the same name and birth date in another kecamatan,
+    // which this kecamatan's staff must not see.
+    app.db
+        .insert_residents(
+            &[
+                known_resident("3519024703480099", "SUMIATI", "1948-03-07", "35.19.02.2004", sop.id),
+                known_resident("3519014703480012", "SUMIATI", "1948-03-07", "35.19.01.2001", sop.id),
+            ],
+            "test",
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let kept = app
+        .db
+        .list_residents(
+            &Scope::Desa {
+                code: "35.19.02.2004".into(),
+            },
+            &Default::default(),
+            None,
+            10,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let desa = app.login("desa.lembah").await;
+    let at = app
+        .upload("/pengajuan/unggah", &desa, "lembah.csv", LEMBAH_CSV.as_bytes())
+        .await
+        .location()
+        .to_string();
+    app.post(&format!("{at}/kirim"), Some(&desa), &[]).await;
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let rows = app.db.submission_rows(id).await.unwrap();
+    let dup = rows.iter().find(|r| r.row_no == 3).and_then(|r| r.resident_id).unwrap();
+
+    let staff = app.login("petugas1").await;
+    let page = app.get(&at, Some(&staff)).await.body;
+    assert!(page.contains("Mungkin orang yang sama dengan"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"{at}/warga/{dup}/gabung?ke={kept}\"")),
+        "{page}"
+    );
+    let outside = app
+        .db
+        .list_residents(
+            &Scope::Kabupaten { code: "35.19".into() },
+            &Default::default(),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    let far = outside.iter().find(|r| r.desa_code.starts_with("35.19.01")).unwrap().id;
+    assert!(
+        !page.contains(&format!("gabung?ke={far}\"")),
+        "another kecamatan's record is not offered"
+    );
+    // It asks first.
+    let confirm = app
+        .get(&format!("{at}/warga/{dup}/gabung?ke={kept}"), Some(&staff))
+        .await;
+    assert!(confirm.body.contains("Gabungkan SUMIATI"), "{}", confirm.body);
+    // Not into a record outside the staff's scope, not by the village.
+    assert_eq!(
+        app.post(&format!("{at}/warga/{dup}/gabung?ke={far}"), Some(&staff), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&format!("{at}/warga/{dup}/gabung?ke={kept}"), Some(&desa), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post(&format!("{at}/warga/{dup}/gabung?ke={kept}"), Some(&staff), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Twice is a conflict, not a second merge.
+    assert_eq!(
+        app.post(&format!("{at}/warga/{dup}/gabung?ke={kept}"), Some(&staff), &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let page = app.get(&at, Some(&staff)).await.body;
+    assert!(page.contains("digabung dengan data yang sama") && page.contains(&format!("digabung ke warga #{kept}")));
+    assert!(
+        page.contains("1 warga menunggu verifikasi"),
+        "only SUPARMAN is left: {page}"
+    );
+    // The kept record's history holds the merged record's history too.
+    let detail = app.get(&format!("/warga/{kept}"), Some(&staff)).await.body;
+    assert!(
+        detail.contains(&format!("dari warga #{dup} (pengajuan #{id})")),
+        "{detail}"
+    );
+    assert!(detail.contains(&format!("warga #{dup} · pengajuan #{id}")), "{detail}");
+    let merged = app.get(&format!("/warga/{dup}"), Some(&staff)).await.body;
+    assert!(merged.contains(&format!("ke warga #{kept}")));
+    // Merged counts as decided: once SUPARMAN is verified the collection completes.
+    let other = rows.iter().find(|r| r.row_no == 4).and_then(|r| r.resident_id).unwrap();
+    app.post(&format!("{at}/warga/{other}/verifikasi"), Some(&staff), &[])
+        .await;
+    let done = app.post(&format!("{at}/selesai"), Some(&staff), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let audit = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.merge".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
 }
