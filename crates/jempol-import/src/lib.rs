@@ -10,7 +10,7 @@ pub mod header;
 pub mod rows;
 pub mod template;
 
-pub use grid::{Cell, CellKind, Grid, GridRow, ReadError, read};
+pub use grid::{Cell, CellKind, Grid, GridRow, ReadError, one_row, read};
 pub use header::{
     ChoiceError, Corrections, Field, Mapping, MappingChoice, apply_corrections, column_titles, find_header,
 };

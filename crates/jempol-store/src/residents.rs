@@ -333,6 +333,9 @@ pub struct ResidentDetail {
     pub consent_at: Option<i64>,
     pub submission_id: Option<i64>,
     pub stage_reason: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub merged_into: Option<i64>,
 }
 
 /// The part of the record staff and the village correct (the needs for the visit and consent).
@@ -353,7 +356,47 @@ pub struct CareUpdate {
     pub notes: Option<String>,
 }
 
+/// Who the person is and where they live: the part the village or staff correct when the
+/// submission had it wrong. The NIK is not here: a different NIK is a different person.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IdentityUpdate {
+    pub no_kk: Option<String>,
+    pub name: String,
+    pub sex: String,
+    pub birth_place: Option<String>,
+    /// ISO date.
+    pub birth_date: String,
+    pub address: Option<String>,
+    pub dusun: Option<String>,
+    pub rt: Option<String>,
+    pub rw: Option<String>,
+    pub disabilitas: bool,
+    pub disability_kind: Option<String>,
+    pub odgj: bool,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+}
+
 impl ResidentDetail {
+    pub fn identity(&self) -> IdentityUpdate {
+        IdentityUpdate {
+            no_kk: self.row.no_kk.clone().filter(|s| !s.is_empty()),
+            name: self.row.name.clone(),
+            sex: self.row.sex.clone(),
+            birth_place: self.row.birth_place.clone().filter(|s| !s.is_empty()),
+            birth_date: self.row.birth_date.clone(),
+            address: self.address.clone().filter(|s| !s.is_empty()),
+            dusun: self.row.dusun.clone().filter(|s| !s.is_empty()),
+            rt: self.row.rt.clone().filter(|s| !s.is_empty()),
+            rw: self.row.rw.clone().filter(|s| !s.is_empty()),
+            disabilitas: self.row.disabilitas,
+            disability_kind: self.row.disability_kind.clone().filter(|s| !s.is_empty()),
+            odgj: self.row.odgj,
+            lat: self.lat,
+            lng: self.lng,
+        }
+    }
+
     pub fn care(&self) -> CareUpdate {
         CareUpdate {
             bedridden: self.bedridden,
@@ -381,7 +424,7 @@ impl Db {
             "SELECT id, nik, no_kk, name, sex, birth_place, birth_date, desa_code, dusun, rt, rw, disabilitas, \
              disability_kind, odgj, stage, address, phone, notes, bedridden, disability_severity, needs_companion, \
              fingerprints_impossible, iris_impossible, cannot_sign, ektp_status, wali_name, wali_nik, \
-             wali_relationship, consent_by, consent_at, submission_id, stage_reason \
+             wali_relationship, consent_by, consent_at, submission_id, stage_reason, lat, lng, merged_into \
              FROM residents WHERE id = $1 AND {cond}"
         );
         Ok(run!(self, |pool| {
@@ -410,6 +453,9 @@ impl Db {
                     consent_at: r.try_get("consent_at")?,
                     submission_id: r.try_get("submission_id")?,
                     stage_reason: r.try_get("stage_reason")?,
+                    lat: r.try_get("lat")?,
+                    lng: r.try_get("lng")?,
+                    merged_into: r.try_get("merged_into")?,
                 }),
             }
         }))
@@ -483,4 +529,83 @@ impl Db {
         });
         Ok(())
     }
+
+    /// Saves corrected identity fields; the event in the resident's history and the audit
+    /// entry hold only the fields that changed, before and after.
+    pub async fn update_identity(
+        &self,
+        before: &ResidentDetail,
+        after: &IdentityUpdate,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let old = before.identity();
+        if &old == after {
+            return Ok(());
+        }
+        let (b, a) = changed_fields(&old, after);
+        let id = before.row.id;
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE residents SET no_kk = $1, name = $2, sex = $3, birth_place = $4, birth_date = $5, address = $6, \
+                 dusun = $7, rt = $8, rw = $9, disabilitas = $10, disability_kind = $11, odgj = $12, lat = $13, lng = $14, \
+                 updated_at = $15 WHERE id = $16",
+            )
+            .bind(&after.no_kk)
+            .bind(&after.name)
+            .bind(&after.sex)
+            .bind(&after.birth_place)
+            .bind(&after.birth_date)
+            .bind(&after.address)
+            .bind(&after.dusun)
+            .bind(&after.rt)
+            .bind(&after.rw)
+            .bind(after.disabilitas)
+            .bind(&after.disability_kind)
+            .bind(after.odgj)
+            .bind(after.lat)
+            .bind(after.lng)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'diubah', $4)")
+                .bind(id)
+                .bind(now)
+                .bind(actor.name.as_str())
+                .bind(serde_json::json!({"before": b, "after": a}).to_string())
+                .execute(&mut *tx)
+                .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "resident.update",
+                "resident",
+                Some(id.to_string()),
+                Some(b.clone()),
+                Some(a.clone())
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// The fields that differ between two records, as two JSON objects (before, after).
+fn changed_fields<T: Serialize>(before: &T, after: &T) -> (serde_json::Value, serde_json::Value) {
+    let b = serde_json::to_value(before).unwrap_or_default();
+    let a = serde_json::to_value(after).unwrap_or_default();
+    let (mut bo, mut ao) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Some(bm), Some(am)) = (b.as_object(), a.as_object()) {
+        for (k, av) in am {
+            let bv = bm.get(k).cloned().unwrap_or_default();
+            if &bv != av {
+                bo.insert(k.clone(), bv);
+                ao.insert(k.clone(), av.clone());
+            }
+        }
+    }
+    (serde_json::Value::Object(bo), serde_json::Value::Object(ao))
 }

@@ -439,6 +439,26 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Records merged; both histories are kept.",
     ),
     ("sub.back_to_draft", "Kembali ke draf", "Back to the draft"),
+    ("res.edit_identity", "Ubah data pokok", "Edit identity"),
+    (
+        "res.nik_fixed",
+        "NIK tidak bisa diubah: NIK lain berarti orang lain. Bila NIK salah, tolak pengajuannya dan ajukan ulang.",
+        "The NIK cannot be changed: another NIK is another person. If it is wrong, reject the submission and submit again.",
+    ),
+    ("res.address", "Alamat", "Address"),
+    (
+        "res.coords",
+        "Koordinat rumah (boleh kosong)",
+        "Home coordinates (optional)",
+    ),
+    (
+        "res.coords_help",
+        "Dari aplikasi peta: lintang lalu bujur, misalnya -7,6543 dan 111,5123. Dipakai untuk menyusun jadwal kunjungan.",
+        "From a map app: latitude then longitude, e.g. -7.6543 and 111.5123. Used to plan the home visits.",
+    ),
+    ("res.lat", "Lintang (latitude)", "Latitude"),
+    ("res.lng", "Bujur (longitude)", "Longitude"),
+    ("res.coords_none", "belum dicatat", "not recorded"),
 ];
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod clock;
 mod draft_pages;
 pub mod error;
 pub mod i18n;
+mod identity_pages;
 pub mod intake;
 mod pages;
 mod resident_pages;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(submission_pages::routes())
         .merge(draft_pages::routes())
         .merge(resident_pages::routes())
+        .merge(identity_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -491,6 +491,10 @@ async fn detail_page(
                 "diajukan" => format!("pengajuan #{}", payload["submission"]),
                 "ditolak" => payload["reason"].as_str().unwrap_or("").to_string(),
                 "digabung" => format!("ke warga #{}", payload["into"]),
+                "diubah" => payload["after"]
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
                 "gabungan" => format!("dari warga #{} (pengajuan #{})", payload["from"], payload["submission"]),
                 _ => String::new(),
             };
@@ -531,7 +535,7 @@ async fn detail_page(
     })
 }
 
-async fn scoped(
+pub(crate) async fn scoped(
     state: &AppState,
     p: &Principal,
     id: i64,

@@ -640,7 +640,6 @@ const RAGAM: [&str; 7] = ["fisik", "netra", "rungu", "wicara", "intelektual", "m
 impl PersonForm {
     /// The form as a one-row sheet, so it goes through exactly the rules a file does.
     fn grid(&self) -> jempol_import::Grid {
-        use jempol_import::{Cell, GridRow};
         let mut categories = Vec::new();
         if self.disabilitas.is_some() {
             categories.push(format!("DISABILITAS {}", self.ragam.to_uppercase()).trim().to_string());
@@ -648,46 +647,21 @@ impl PersonForm {
         if self.odgj.is_some() {
             categories.push("ODGJ".to_string());
         }
-        let header = [
-            "NIK",
-            "NO KK",
-            "NAMA",
-            "L/P",
-            "TEMPAT LAHIR",
-            "TGL LAHIR",
-            "DUSUN",
-            "RT",
-            "RW",
-            "NO HP",
-            "KATEGORI",
-            "KETERANGAN",
-        ];
-        let values = [
-            &self.nik,
-            &self.no_kk,
-            &self.name,
-            &self.sex,
-            &self.birth_place,
-            &self.birth_date,
-            &self.dusun,
-            &self.rt,
-            &self.rw,
-            &self.phone,
-            &categories.join(", "),
-            &self.notes,
-        ];
-        jempol_import::Grid {
-            rows: vec![
-                GridRow {
-                    number: 1,
-                    cells: header.iter().map(|h| Cell::text(h)).collect(),
-                },
-                GridRow {
-                    number: 2,
-                    cells: values.iter().map(|v| Cell::text(v)).collect(),
-                },
-            ],
-        }
+        let categories = categories.join(", ");
+        jempol_import::one_row(&[
+            ("NIK", &self.nik),
+            ("NO KK", &self.no_kk),
+            ("NAMA", &self.name),
+            ("L/P", &self.sex),
+            ("TEMPAT LAHIR", &self.birth_place),
+            ("TGL LAHIR", &self.birth_date),
+            ("DUSUN", &self.dusun),
+            ("RT", &self.rt),
+            ("RW", &self.rw),
+            ("NO HP", &self.phone),
+            ("KATEGORI", &categories),
+            ("KETERANGAN", &self.notes),
+        ])
     }
 }
 

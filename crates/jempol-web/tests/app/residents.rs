@@ -289,3 +289,120 @@ async fn a_record_shows_its_history_and_consent_is_required_for_disabilitas() {
     assert!(updates[0].before.as_deref().unwrap().contains("\"consent_by\":null"));
     assert!(updates[0].after.as_deref().unwrap().contains("\"consent_by\":\"wali\""));
 }
+
+#[tokio::test]
+async fn identity_and_coordinates_are_corrected_under_the_same_rules_and_every_change_is_history() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    app.add_user("desa.suluk", jempol_core::Role::OperatorDesa, Some("35.19.02.2004"))
+        .await;
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    let nik = compose("351902", date(1950, 1, 1), false, 1);
+    app.db
+        .insert_residents(&[resident(&nik, "35.19.02.2001", sop.id)], "test", app.clock.now())
+        .await
+        .unwrap();
+    let id = app
+        .db
+        .list_residents(
+            &jempol_core::Scope::Kabupaten { code: "35.19".into() },
+            &Default::default(),
+            None,
+            1,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let at = format!("/warga/{id}/ubah");
+    // Who may: staff and the village itself; not the Camat, not another village.
+    assert_eq!(
+        app.get(&at, Some(&app.login("camat").await)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&at, Some(&app.login("desa.suluk").await)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let desa = app.login("operator_desa").await;
+    assert_eq!(app.get(&at, Some(&desa)).await.status, StatusCode::OK);
+    let staff = app.login("petugas").await;
+    let form = app.get(&at, Some(&staff)).await.body;
+    assert!(
+        form.contains("value=\"WARGA UJI\"") && form.contains("value=\"1950-01-01\""),
+        "{form}"
+    );
+
+    let fields = |bd: &'static str, lat: &'static str, lng: &'static str| {
+        vec![
+            ("name", "warga uji baru"),
+            ("no_kk", "3519020101100001"),
+            ("sex", "L"),
+            ("birth_place", "madiun"),
+            ("birth_date", bd),
+            ("address", "Jl. Raya 5"),
+            ("dusun", "Sidomulyo"),
+            ("rt", "002"),
+            ("rw", "001"),
+            ("disabilitas", "1"),
+            ("ragam", "netra"),
+            ("ragam", "rungu"),
+            ("lat", lat),
+            ("lng", lng),
+        ]
+    };
+    // Refused, each reason next to its field; nothing changes.
+    let r = app
+        .post(&at, Some(&staff), &fields("31-02-1950", "111.52", "-7.65"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("id=\"i-bd-err\"") && r.body.contains("tidak bisa dibaca"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("di luar Indonesia"));
+    assert!(r.body.contains("value=\"warga uji baru\""), "what was typed is kept");
+    let r = app.post(&at, Some(&staff), &fields("01-01-2015", "", "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("16 tahun"), "{}", r.body);
+
+    let r = app
+        .post(&at, Some(&staff), &fields("01-01-1950", "-7,65", "111,52"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&format!("/warga/{id}"), Some(&staff)).await.body;
+    assert!(
+        page.contains("WARGA UJI BARU") && page.contains("-7.65, 111.52"),
+        "{page}"
+    );
+    assert!(page.contains("disabilitas (netra, rungu)"), "{page}");
+    // The history names what changed; the audit entry holds only those fields.
+    assert!(page.contains("data diubah"), "{page}");
+    let audit = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.update".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    let after: serde_json::Value = serde_json::from_str(audit[0].after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["name"], "WARGA UJI BARU");
+    assert_eq!(after["lat"], -7.65);
+    assert!(after.get("sex").is_none() && after.get("no_kk").is_none(), "{after}");
+    // Saving the same again is not a change.
+    app.post(&at, Some(&staff), &fields("01-01-1950", "-7.65", "111.52"))
+        .await;
+    let again = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.update".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+}
