@@ -3,7 +3,9 @@
 // the collection; a role without a part in these steps cannot open it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startServer, stopServer, launchBrowser, newPage, login, OUT } from './harness.mjs';
 
 let server;
@@ -20,67 +22,68 @@ after(async () => {
 });
 
 const PHONE = { width: 360, height: 740 };
-// A Windows-Excel CSV: title row, semicolons, a NIK that Excel turned into a number, a row
-// without category, a blank row and a totals row. NIKs are new (not in the demo data).
-const CSV = [
-  'DAFTAR KAUM RENTAN DESA LEMBAH;;;;;',
-  'NO;NIK;NAMA;L/P;TGL LAHIR;KATEGORI',
-  '1;3519024511390001;KASMINI;P;05-11-1939;LANSIA',
-  '2;3519021507400002;WAGIMAN;L;15/7/40;LANSIA, DISABILITAS NETRA',
-  '3;3,51902E+15;PAINEM;P;;LANSIA',
-  '4;3519020202870003;SARDI;L;02-02-1987;',
-  ';;;;;',
-  'JUMLAH;4;;;;',
-].join('\r\n');
+// The messy list as Excel saves it (fixtures/make.py): merged titles and a merged two-row header,
+// a NIK stored as a number, dates typed three ways and one a date cell, a duplicate, a row
+// without category, a totals row and a signature block. NIKs are new (not in the demo data).
+const XLSX = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'lembah-berantakan.xlsx'));
 
-test('a village operator uploads, checks and sends the list on a phone', async () => {
+test('a village operator uploads, corrects and sends a messy list on a phone; staff verify it', async () => {
   const page = await newPage(browser, server.base, PHONE);
   await login(page, 'desa.lembah');
   await page.getByRole('link', { name: 'Pengajuan' }).click();
-  await page.getByLabel('Berkas daftar').setInputFiles({ name: 'Data Rentan Lembah.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'latin1') });
+  await page.getByLabel('Berkas daftar').setInputFiles({
+    name: 'Data Rentan Lembah.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: XLSX,
+  });
   await page.getByRole('button', { name: 'Unggah dan periksa' }).click();
   await page.getByText('Draf: belum dikirim').waitFor();
   const counts = await page.locator('.counts').innerText();
-  assert.match(counts, /Diterima: 2/);
-  assert.match(counts, /Ditolak: 2/);
-  const row5 = await page.locator('tr[data-row="5"]').innerText();
-  assert.match(row5, /Ditolak/);
-  assert.match(row5, /format kolom NIK menjadi Teks/);
-  const row6 = await page.locator('tr[data-row="6"]').innerText();
-  assert.match(row6, /bukan lansia/);
+  assert.match(counts, /Diterima: 3/);
+  assert.match(counts, /Ditolak: 3/);
+  // Row numbers as Excel shows them; title, header, blank, totals and signature rows are not data.
+  const rows = await page.locator('tr[data-row]').evaluateAll((trs) => trs.map((tr) => tr.dataset.row));
+  assert.deepEqual(rows, ['6', '7', '8', '9', '10', '11']);
+  assert.match(await page.locator('tr[data-row="8"]').innerText(), /format kolom NIK menjadi Teks/);
+  assert.match(await page.locator('tr[data-row="9"]').innerText(), /sudah ada di baris 7/);
+  assert.match(await page.locator('tr[data-row="10"]').innerText(), /Diterima/);
+  assert.match(await page.locator('tr[data-row="11"]').innerText(), /bukan lansia/);
   await page.screenshot({ path: join(OUT, 'step1-preview-360.png'), fullPage: true });
   // A reload loses nothing.
   await page.reload();
-  assert.match(await page.locator('.counts').innerText(), /Diterima: 2/);
-  // Row 5 is corrected in the browser: the NIK typed as text, the birth date filled in.
-  await page.locator('tr[data-row="5"]').getByRole('link', { name: /Perbaiki/ }).click();
+  assert.match(await page.locator('.counts').innerText(), /Diterima: 3/);
+
+  // Row 8 is corrected in the browser: the NIK typed again as text, the birth date filled in.
+  await page.locator('tr[data-row="8"]').getByRole('link', { name: /Perbaiki/ }).click();
   const nik = page.getByLabel(/^NIK/);
   assert.equal(await nik.getAttribute('aria-invalid'), 'true');
+  assert.equal(await nik.inputValue(), '', 'a NIK stored as a number is typed again, not offered');
   await nik.fill('3519024511390003');
-  await page.getByLabel(/^Tanggal lahir/).fill('05-11-1939');
+  await page.getByLabel(/^Tanggal/).fill('05-11-1939');
   await page.screenshot({ path: join(OUT, 'step1-correct-row-360.png'), fullPage: true });
   await page.getByRole('button', { name: 'Simpan dan periksa ulang' }).click();
   await page.getByText('Baris diperbaiki dan diperiksa ulang').waitFor();
   const fixed = await page.locator('.counts').innerText();
-  assert.match(fixed, /Diterima: 3/);
-  assert.match(fixed, /Ditolak: 1/);
-  assert.match(await page.locator('tr[data-row="5"]').innerText(), /Diterima/);
+  assert.match(fixed, /Diterima: 4/);
+  assert.match(fixed, /Ditolak: 2/);
+  assert.match(await page.locator('tr[data-row="8"]').innerText(), /Diterima/);
   await page.getByRole('button', { name: 'Kirim ke kecamatan' }).click();
   await page.getByText('Langkah 1 SOP selesai').waitFor();
   assert.match(await page.locator('main').innerText(), /terkirim/);
-  const sent = page.url();
+  const sent = page.url().split('?')[0];
   await page.context().close();
 
-  // Kecamatan staff see it; another village's operator cannot open it.
+  // Kecamatan staff see it; step 2: verify three, reject one with a reason, close the collection.
   const staff = await newPage(browser, server.base);
   await login(staff, 'petugas');
   await staff.goto(`${server.base}/pengajuan`);
-  assert.match(await staff.locator('main').innerText(), /Data Rentan Lembah\.csv/);
-  // Step 2: staff verify one person, reject the other with a reason, and close the collection.
+  assert.match(await staff.locator('main').innerText(), /Data Rentan Lembah\.xlsx/);
   await staff.goto(sent);
-  assert.match(await staff.locator('main').innerText(), /3 warga menunggu verifikasi/);
-  await staff.getByRole('button', { name: 'Verifikasi' }).first().click();
-  await staff.getByRole('button', { name: 'Verifikasi' }).first().click();
+  assert.match(await staff.locator('main').innerText(), /4 warga menunggu verifikasi/);
+  for (let i = 0; i < 3; i++) {
+    await staff.getByRole('button', { name: 'Verifikasi' }).first().click();
+    await staff.locator('main').waitFor();
+  }
   await staff.getByLabel('Alasan penolakan').first().fill('Sudah rekam di Dispendukcapil');
   await staff.getByRole('button', { name: 'Tolak' }).first().click();
   await staff.getByRole('button', { name: 'Selesaikan pengumpulan (langkah 2)' }).click();

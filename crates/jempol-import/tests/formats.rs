@@ -21,7 +21,12 @@ fn verdicts(file: &str) -> Vec<(u32, RowStatus, String)> {
     check_rows(&grid, &m, date(2026, 11, 29), &|c| c == "35.19.02")
         .into_iter()
         .map(|r| {
-            let why = r.messages.iter().map(|m| m.text.clone()).collect::<Vec<_>>().join(" | ");
+            let why = r
+                .messages
+                .iter()
+                .map(|m| m.text.clone())
+                .collect::<Vec<_>>()
+                .join(" | ");
             (r.row, r.status, why)
         })
         .collect()
@@ -38,7 +43,11 @@ fn check(file: &str) {
         ],
         "{file}: {v:?}"
     );
-    assert!(v[1].2.contains("ubah format kolom NIK menjadi Teks"), "{file}: {}", v[1].2);
+    assert!(
+        v[1].2.contains("ubah format kolom NIK menjadi Teks"),
+        "{file}: {}",
+        v[1].2
+    );
 }
 
 #[test]

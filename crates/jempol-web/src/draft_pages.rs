@@ -262,6 +262,8 @@ async fn save_columns(
 
 struct CellInput {
     name: String,
+    /// What the spreadsheet held, when the cell must be typed again.
+    read_as: Option<String>,
     label: &'static str,
     column: String,
     value: String,
@@ -342,10 +344,20 @@ fn row_page(
                     text.clone()
                 })
                 .collect();
+            let cell = grid_row.cells.get(c);
+            // A NIK or No. KK the spreadsheet stored as a number may have lost its last digit:
+            // the form asks for it to be typed again rather than offering the damaged value.
+            let retype = matches!(f, Field::Nik | Field::NoKk)
+                && cell.is_some_and(|x| x.kind == jempol_import::CellKind::Number);
             CellInput {
                 name: format!("c{c}"),
                 label: field_label(f, lang),
-                value: grid_row.cells.get(c).map(|x| x.text.clone()).unwrap_or_default(),
+                read_as: if retype { cell.map(|x| x.text.clone()) } else { None },
+                value: if retype {
+                    String::new()
+                } else {
+                    cell.map(|x| x.text.clone()).unwrap_or_default()
+                },
                 corrected: d.corrections.get(&row).is_some_and(|m| m.contains_key(&c)),
                 column,
                 errors,

@@ -459,6 +459,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("res.lat", "Lintang (latitude)", "Latitude"),
     ("res.lng", "Bujur (longitude)", "Longitude"),
     ("res.coords_none", "belum dicatat", "not recorded"),
+    (
+        "sub.retype",
+        "Ketik ulang dari KK: Excel menyimpannya sebagai angka dan terbaca",
+        "Type it again from the family card: Excel stored it as a number and it reads",
+    ),
 ];
 
 #[cfg(test)]

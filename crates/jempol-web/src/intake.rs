@@ -228,8 +228,14 @@ pub async fn change_draft(
             let mut columns = Vec::new();
             for (c, text) in cells {
                 let text = text.trim().to_string();
-                let was = original.cells.get(c).map(|x| x.text.as_str()).unwrap_or("");
-                if text == was {
+                let was = original.cells.get(c);
+                // Unchanged text in a cell the spreadsheet stored as text needs no correction; the
+                // same digits retyped into a number cell are a correction (they are now text).
+                let same = was.map(|x| x.text.as_str()).unwrap_or("") == text
+                    && was.is_none_or(|x| {
+                        matches!(x.kind, jempol_import::CellKind::Text | jempol_import::CellKind::Empty)
+                    });
+                if same {
                     entry.remove(&c);
                 } else {
                     entry.insert(c, text);
