@@ -74,6 +74,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Plan the home visits (SOP step 4) of an instance file; prints the plan as JSON.
+    /// Formats: docs/planner.md.
+    Plan {
+        instance: PathBuf,
+        /// Stop searching after this many seconds and print the best plan found.
+        #[arg(long, default_value_t = 30)]
+        time_limit: usize,
+        /// The same instance, seed and generations give the same plan.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Stop searching after this many generations.
+        #[arg(long, default_value_t = 300)]
+        generations: usize,
+    },
     /// Region codes.
     #[command(subcommand)]
     Regions(RegionsCmd),
@@ -330,6 +344,12 @@ async fn run(cli: Cli) -> Result<u8> {
             println!("{n} wilayah dimuat dari {}", file.display());
             Ok(0)
         }
+        Command::Plan {
+            instance,
+            time_limit,
+            seed,
+            generations,
+        } => plan_cmd(&instance, time_limit, seed, generations).await,
         Command::Sop(SopCmd::Check { file }) => {
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("{} tidak bisa dibaca", file.display()))?;
@@ -727,5 +747,44 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// `jempol plan`: exit 0 with the plan on standard output; 2 when the instance cannot be read
+/// or planned (the reason on standard error, in Indonesian).
+async fn plan_cmd(path: &std::path::Path, time_limit: usize, seed: u64, generations: usize) -> Result<u8> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{} tidak bisa dibaca: {e}", path.display());
+            return Ok(2);
+        }
+    };
+    let instance: jempol_plan::Instance = match serde_json::from_str(&text) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!(
+                "{} bukan instance perencana yang sah (baris {}, kolom {}): {e}. Lihat docs/planner.md.",
+                path.display(),
+                e.line(),
+                e.column()
+            );
+            return Ok(2);
+        }
+    };
+    let opts = jempol_plan::Options {
+        seed,
+        time_limit_secs: time_limit,
+        generations,
+    };
+    match tokio::task::spawn_blocking(move || jempol_plan::plan(&instance, opts)).await? {
+        Ok(plan) => {
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(2)
+        }
     }
 }

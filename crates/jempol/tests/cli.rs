@@ -541,3 +541,33 @@ fn import_residents_reports_every_row_and_saves_a_submission() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("Jenis berkas"), "{}", out(&o));
 }
+
+#[test]
+fn plan_prints_the_same_plan_for_the_same_seed_and_explains_bad_instances() {
+    let env = Env::new();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/plan-instance.json");
+    let a = env.run(&["plan", example, "--seed", "4"], None);
+    assert!(a.status.success(), "{}", out(&a));
+    let plan: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(plan["summary"]["visits"], 8);
+    assert_eq!(plan["summary"]["planned"], 7, "{plan}");
+    // w-08 is home only on a Saturday.
+    assert_eq!(plan["unplanned"][0]["id"], "w-08");
+    assert_eq!(plan["unplanned"][0]["code"], "window_outside_days");
+    assert_eq!(plan["days"].as_array().unwrap().len(), 10);
+    let b = env.run(&["plan", example, "--seed", "4"], None);
+    assert_eq!(a.stdout, b.stdout, "same instance, same seed: same plan");
+    let bad = env.dir.join("rusak.json");
+    std::fs::write(&bad, r#"{"depot": {"lat": -7.7}, "teams": [], "visits": []}"#).unwrap();
+    let o = env.run(&["plan", bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("bukan instance perencana yang sah"), "{}", out(&o));
+    std::fs::write(
+        &bad,
+        r#"{"depot": {"lat": -7.7, "lng": 111.5}, "start_date": "2026-12-14", "teams": [], "visits": []}"#,
+    )
+    .unwrap();
+    let o = env.run(&["plan", bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("Tidak ada tim"), "{}", out(&o));
+}
