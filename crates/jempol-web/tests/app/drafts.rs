@@ -313,3 +313,25 @@ async fn only_the_villages_own_unsent_draft_can_be_changed() {
     );
     assert!(app.get(&draft, Some(&b)).await.body.contains("Ditolak: 1"));
 }
+
+#[tokio::test]
+async fn a_village_cannot_import_for_another_desa_through_the_api() {
+    let app = TestApp::new().await;
+    village(&app).await;
+    let t = app.token("desa.lembah").await;
+    // A desa parameter is not an option: the list always belongs to the operator's own desa.
+    let r = app
+        .api_post(
+            "/api/v1/submissions?file_name=lembah.csv&desa=35.19.02.2004&desa_code=35.19.02.2004",
+            &t,
+            LEMBAH_CSV.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["submission_id"].as_i64().unwrap();
+    assert_eq!(app.db.submission(id).await.unwrap().unwrap().desa_code, "35.19.02.2001");
+    let suluk = Scope::Desa {
+        code: "35.19.02.2004".into(),
+    };
+    assert_eq!(app.db.count_residents(&suluk).await.unwrap(), 0);
+}
