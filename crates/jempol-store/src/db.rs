@@ -80,6 +80,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections_merges",
         include_str!("../migrations/sqlite/0005_corrections_merges.sql"),
     ),
+    (
+        6,
+        "scope_indexes",
+        include_str!("../migrations/sqlite/0006_scope_indexes.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -106,6 +111,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "corrections_merges",
         include_str!("../migrations/postgres/0005_corrections_merges.sql"),
+    ),
+    (
+        6,
+        "scope_indexes",
+        include_str!("../migrations/postgres/0006_scope_indexes.sql"),
     ),
 ];
 

@@ -62,30 +62,47 @@ macro_rules! audit {
 }
 
 /// The SQL condition limiting `col` (a desa code column) to a scope, with its bind values.
-/// Parameters are numbered from `first`. Kecamatan and kabupaten become code ranges so the
-/// index on the desa column serves them on both databases.
+/// Parameters are numbered from `first`. A kecamatan or kabupaten is the code's prefix,
+/// `substr(col, 1, 8)` or `substr(col, 1, 5)`: on `residents` both have an expression index
+/// with the id (migration 0006), so a scoped page walks the index in id order on both
+/// databases instead of sorting the whole kecamatan.
 pub fn scope_condition(scope: &jempol_core::Scope, col: &str, first: usize) -> (String, Vec<String>) {
     use jempol_core::Scope;
-    let range = |code: &str, n: usize| {
-        (
-            format!("({col} >= ${n} AND {col} < ${})", n + 1),
-            vec![format!("{code}."), format!("{code}/")],
-        )
-    };
     match scope {
         Scope::Nothing => ("1 = 0".to_string(), vec![]),
         Scope::Desa { code } => (format!("{col} = ${first}"), vec![code.clone()]),
-        Scope::Kabupaten { code } => range(code, first),
+        Scope::Kabupaten { code } => (format!("substr({col}, 1, 5) = ${first}"), vec![code.clone()]),
         Scope::Kecamatan { codes } if codes.is_empty() => ("1 = 0".to_string(), vec![]),
-        Scope::Kecamatan { codes } => {
-            let mut parts = Vec::new();
-            let mut binds = Vec::new();
-            for (i, c) in codes.iter().enumerate() {
-                let (p, b) = range(c, first + 2 * i);
-                parts.push(p);
-                binds.extend(b);
-            }
-            (format!("({})", parts.join(" OR ")), binds)
+        Scope::Kecamatan { codes } if codes.len() == 1 => {
+            (format!("substr({col}, 1, 8) = ${first}"), codes.clone())
         }
+        Scope::Kecamatan { codes } => {
+            let list: Vec<String> = (0..codes.len()).map(|i| format!("${}", first + i)).collect();
+            (format!("substr({col}, 1, 8) IN ({})", list.join(", ")), codes.clone())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jempol_core::Scope;
+
+    #[test]
+    fn scopes_become_prefix_conditions_on_the_desa_code() {
+        let kec = Scope::Kecamatan {
+            codes: vec!["35.19.02".into()],
+        };
+        assert_eq!(
+            scope_condition(&kec, "desa_code", 3),
+            ("substr(desa_code, 1, 8) = $3".into(), vec!["35.19.02".to_string()])
+        );
+        let two = Scope::Kecamatan {
+            codes: vec!["35.19.02".into(), "35.19.03".into()],
+        };
+        assert_eq!(scope_condition(&two, "d", 1).0, "substr(d, 1, 8) IN ($1, $2)");
+        let kab = Scope::Kabupaten { code: "35.19".into() };
+        assert_eq!(scope_condition(&kab, "d", 2).0, "substr(d, 1, 5) = $2");
+        assert_eq!(scope_condition(&Scope::Nothing, "d", 1).0, "1 = 0");
     }
 }
