@@ -73,9 +73,7 @@ pub fn scope_condition(scope: &jempol_core::Scope, col: &str, first: usize) -> (
         Scope::Desa { code } => (format!("{col} = ${first}"), vec![code.clone()]),
         Scope::Kabupaten { code } => (format!("substr({col}, 1, 5) = ${first}"), vec![code.clone()]),
         Scope::Kecamatan { codes } if codes.is_empty() => ("1 = 0".to_string(), vec![]),
-        Scope::Kecamatan { codes } if codes.len() == 1 => {
-            (format!("substr({col}, 1, 8) = ${first}"), codes.clone())
-        }
+        Scope::Kecamatan { codes } if codes.len() == 1 => (format!("substr({col}, 1, 8) = ${first}"), codes.clone()),
         Scope::Kecamatan { codes } => {
             let list: Vec<String> = (0..codes.len()).map(|i| format!("${}", first + i)).collect();
             (format!("substr({col}, 1, 8) IN ({})", list.join(", ")), codes.clone())
