@@ -29,7 +29,9 @@ pub enum Action {
     VerifySubmissions,
     /// Step 3: the coordination meeting.
     ManageMeetings,
-    /// Step 4: plan the home-visit schedule.
+    /// See campaigns (gelombang), their teams and schedules.
+    ViewCampaigns,
+    /// Step 4: run campaigns: residents, teams, the home-visit schedule; the Kasi's approval.
     PlanSchedule,
     /// Step 4: the Camat approves the schedule.
     ApproveSchedule,
@@ -58,7 +60,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewSop,
         Action::ManageSop,
         Action::ManageUsers,
@@ -70,6 +72,7 @@ impl Action {
         Action::SubmitResidents,
         Action::VerifySubmissions,
         Action::ManageMeetings,
+        Action::ViewCampaigns,
         Action::PlanSchedule,
         Action::ApproveSchedule,
         Action::RecordVisits,
@@ -117,6 +120,8 @@ pub fn allowed(role: Role, action: Action) -> bool {
         A::SubmitResidents => &[R::OperatorDesa],
         A::VerifySubmissions => &[R::KasiPelayanan, R::Petugas],
         A::ManageMeetings => &[R::KasiPelayanan, R::Petugas],
+        // Staff and the Dispendukcapil operators form the teams and go on the visits.
+        A::ViewCampaigns => &[R::Camat, R::KasiPelayanan, R::Petugas, R::Dispendukcapil],
         A::PlanSchedule => &[R::KasiPelayanan],
         A::ApproveSchedule => &[R::Camat],
         A::RecordVisits => &[R::Petugas, R::Dispendukcapil],
@@ -153,6 +158,7 @@ mod tests {
         SubmitResidents       . . . . X . . .
         VerifySubmissions     . . X X . . . .
         ManageMeetings        . . X X . . . .
+        ViewCampaigns         . X X X . X . .
         PlanSchedule          . . X . . . . .
         ApproveSchedule       . X . . . . . .
         RecordVisits          . . . X . X . .
@@ -183,7 +189,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 8 * 24);
+        assert_eq!(cells, 8 * 25);
     }
 
     #[test]

@@ -50,6 +50,16 @@ impl Scope {
     }
 
     /// Whether a desa lies inside this scope.
+    /// A whole kecamatan is inside the scope (a village's scope holds no whole kecamatan).
+    pub fn contains_kecamatan(&self, kecamatan_code: &str) -> bool {
+        use crate::region::is_within;
+        match self {
+            Scope::Nothing | Scope::Desa { .. } => false,
+            Scope::Kabupaten { code } => is_within(kecamatan_code, code),
+            Scope::Kecamatan { codes } => codes.iter().any(|c| c == kecamatan_code),
+        }
+    }
+
     pub fn contains_desa(&self, desa_code: &str) -> bool {
         use crate::region::is_within;
         match self {

@@ -85,6 +85,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "scope_indexes",
         include_str!("../migrations/sqlite/0006_scope_indexes.sql"),
     ),
+    (7, "campaigns", include_str!("../migrations/sqlite/0007_campaigns.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -116,6 +117,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "scope_indexes",
         include_str!("../migrations/postgres/0006_scope_indexes.sql"),
+    ),
+    (
+        7,
+        "campaigns",
+        include_str!("../migrations/postgres/0007_campaigns.sql"),
     ),
 ];
 

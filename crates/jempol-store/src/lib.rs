@@ -5,6 +5,7 @@
 //! audit entry in the same transaction, so no write can forget the audit log.
 
 pub mod audit;
+pub mod campaigns;
 mod db;
 pub mod regions;
 pub mod residents;

@@ -5,6 +5,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod campaign_pages;
 pub mod clock;
 mod draft_pages;
 pub mod error;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(draft_pages::routes())
         .merge(resident_pages::routes())
         .merge(identity_pages::routes())
+        .merge(campaign_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -95,6 +95,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         if p.can(Action::SubmitResidents) || p.can(Action::VerifySubmissions) {
             add("/pengajuan", "nav.submissions", None);
         }
+        add("/gelombang", "nav.campaigns", Some(Action::ViewCampaigns));
         add("/audit", "nav.audit", Some(Action::ViewAudit));
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));

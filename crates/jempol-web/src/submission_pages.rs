@@ -260,7 +260,7 @@ fn stage_label(stage: &str, lang: Lang) -> String {
 }
 
 /// "1 jam 20 menit" from milliseconds (elapsed clock time).
-fn duration_text(ms: i64) -> String {
+pub(crate) fn duration_text(ms: i64) -> String {
     let minutes = (ms.max(0) + 59_999) / 60_000;
     match (minutes / 1440, (minutes % 1440) / 60, minutes % 60) {
         (0, 0, m) => format!("{m} menit"),

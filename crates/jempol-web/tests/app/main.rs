@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod audit;
 mod auth;
+mod campaigns;
 mod drafts;
 mod residents;
 mod sop;

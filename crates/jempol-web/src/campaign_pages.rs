@@ -1,0 +1,958 @@
+//! Campaigns (gelombang) and SOP step 4 in the browser: the Kasi opens a campaign for the
+//! kecamatan, gathers the verified residents, forms the recording teams, and has the planner
+//! propose the home-visit schedule; the Kasi approves it, then the Camat (step 4 done). Staff
+//! and Dispendukcapil see the campaign and its schedule.
+
+use crate::AppState;
+use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::clock::{format_wib, today_wib};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::pages::{Layout, OkQuery, PageError, allow, layout, region_label, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jempol_core::{Action, Scope, nik};
+use jempol_store::campaigns::{Campaign, Member, NewCampaign, StoredPlan};
+use std::collections::{BTreeMap, HashMap};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/gelombang", get(list).post(create))
+        .route("/gelombang/{id}", get(show))
+        .route("/gelombang/{id}/warga", post(add_residents))
+        .route("/gelombang/{id}/warga/{rid}/keluarkan", post(remove_resident))
+        .route("/gelombang/{id}/tim", post(add_team))
+        .route("/gelombang/{id}/tim/{tid}/hapus", post(remove_team))
+        .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
+        .route("/gelombang/{id}/jadwal/setujui", post(approve))
+}
+
+/// A date as typed: `2026-12-14` (the date picker) or `14-12-2026`.
+fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    match parts.as_slice() {
+        [d, m, y] if y.len() == 4 => jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
+        _ => None,
+    }
+}
+
+fn kecamatan_codes(scope: &Scope) -> Vec<String> {
+    match scope {
+        Scope::Kecamatan { codes } => codes.clone(),
+        _ => vec![],
+    }
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+struct CampaignForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kecamatan: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    end_date: String,
+}
+
+struct Line {
+    id: i64,
+    name: String,
+    kecamatan: String,
+    period: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "campaigns.html")]
+struct ListPage {
+    l: Layout,
+    can_plan: bool,
+    kecamatan: Vec<(String, String)>,
+    f: CampaignForm,
+    errors: BTreeMap<&'static str, String>,
+    items: Vec<Line>,
+}
+
+impl ListPage {
+    fn error(&self, k: &str) -> Option<String> {
+        self.errors.get(k).cloned()
+    }
+}
+
+fn status_label(status: &str, lang: Lang) -> &'static str {
+    match (status, lang) {
+        ("open", Lang::Id) => "berjalan",
+        ("open", Lang::En) => "running",
+        ("closed", Lang::Id) => "selesai",
+        ("closed", Lang::En) => "closed",
+        (_, _) => "—",
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    f: CampaignForm,
+    errors: BTreeMap<&'static str, String>,
+    ok: Option<&str>,
+) -> Result<Html<String>, PageError> {
+    let mut items = Vec::new();
+    for c in state.db.campaigns_in_scope(&p.scope).await? {
+        items.push(Line {
+            id: c.id,
+            name: c.name.clone(),
+            kecamatan: region_label(state, &c.kecamatan_code).await,
+            period: format!("{} – {}", c.start_date, c.end_date),
+            status: status_label(&c.status, lang).into(),
+        });
+    }
+    let mut kecamatan = Vec::new();
+    for code in kecamatan_codes(&p.scope) {
+        kecamatan.push((code.clone(), region_label(state, &code).await));
+    }
+    render(&ListPage {
+        l: layout(lang, Some(p), Tr(lang).s("camp.title"), "/gelombang", ok),
+        can_plan: p.can(Action::PlanSchedule),
+        kecamatan,
+        f,
+        errors,
+        items,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    allow(&p, Action::ViewCampaigns, info.lang)?;
+    let today = today_wib(state.now());
+    let f = CampaignForm {
+        start_date: today.to_string(),
+        ..Default::default()
+    };
+    list_page(&state, &p, info.lang, f, BTreeMap::new(), q.ok.as_deref()).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(mut f): Form<CampaignForm>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::PlanSchedule, info.lang)?;
+    let codes = kecamatan_codes(&p.scope);
+    if f.kecamatan.trim().is_empty() && codes.len() == 1 {
+        f.kecamatan = codes[0].clone();
+    }
+    let mut errors = BTreeMap::new();
+    let name = f.name.trim().to_string();
+    if name.chars().count() < 3 || name.chars().count() > 120 {
+        errors.insert(
+            "name",
+            "Isi nama gelombang (3–120 huruf), misalnya \"Gelombang I 2026\".".to_string(),
+        );
+    }
+    if !codes.contains(&f.kecamatan) {
+        errors.insert(
+            "kecamatan",
+            "Pilih kecamatan dari daftar wilayah kerja Anda.".to_string(),
+        );
+    }
+    let start = parse_date(&f.start_date);
+    let end = parse_date(&f.end_date);
+    match (start, end) {
+        (None, _) => {
+            errors.insert("start_date", "Isi tanggal mulai, misalnya 14-12-2026.".to_string());
+        }
+        (_, None) => {
+            errors.insert("end_date", "Isi tanggal selesai, misalnya 31-12-2026.".to_string());
+        }
+        (Some(a), Some(b)) if b < a => {
+            errors.insert(
+                "end_date",
+                "Tanggal selesai tidak boleh sebelum tanggal mulai.".to_string(),
+            );
+        }
+        _ => {}
+    }
+    let (Some(start), Some(end)) = (start, end) else {
+        let page = list_page(&state, &p, info.lang, f, errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    if !errors.is_empty() {
+        let page = list_page(&state, &p, info.lang, f, errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let (sop, _) = state.db.active_sop().await?;
+    let id = state
+        .db
+        .create_campaign(
+            &NewCampaign {
+                kecamatan_code: f.kecamatan.clone(),
+                name,
+                start_date: start.to_string(),
+                end_date: end.to_string(),
+                sop_definition_id: sop.id,
+            },
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.created")).into_response())
+}
+
+/// A campaign inside the principal's scope; another kecamatan's campaign does not exist.
+async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Campaign, PageError> {
+    allow(p, Action::ViewCampaigns, lang)?;
+    match state.db.campaign(id).await? {
+        Some(c) if p.scope.contains_kecamatan(&c.kecamatan_code) => Ok(c),
+        _ => Err(PageError(AppError::NotFound, lang)),
+    }
+}
+
+pub(crate) fn needs_text(m: &Member) -> String {
+    let mut n = Vec::new();
+    if m.bedridden {
+        n.push("terbaring");
+    }
+    if m.odgj {
+        n.push("ODGJ");
+    }
+    if m.disabilitas {
+        n.push("disabilitas");
+    }
+    if m.needs_companion {
+        n.push("perlu pendamping");
+    }
+    n.join(", ")
+}
+
+struct MemberLine {
+    id: i64,
+    name: String,
+    nik: String,
+    desa: String,
+    age: i16,
+    needs: String,
+    located: bool,
+}
+
+#[derive(Template)]
+#[template(path = "campaign.html")]
+struct ShowPage {
+    l: Layout,
+    c: Campaign,
+    kecamatan: String,
+    can_plan: bool,
+    members: Vec<MemberLine>,
+    eligible: i64,
+    desa_options: Vec<(String, String)>,
+    teams: Vec<jempol_store::campaigns::Team>,
+    plan: Option<(i64, String, usize, usize)>,
+    today: String,
+    error: Option<String>,
+    events: Vec<(String, String, String, String)>,
+}
+
+fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
+    match kind {
+        "dibuat" => (
+            "gelombang dibuat".into(),
+            payload["name"].as_str().unwrap_or("").to_string(),
+        ),
+        "warga_ditambah" => ("warga ditambahkan".into(), format!("{} warga", payload["added"])),
+        "warga_dikeluarkan" => ("warga dikeluarkan".into(), format!("warga #{}", payload["resident"])),
+        "tim_ditambah" => (
+            "tim ditambahkan".into(),
+            payload["team"].as_str().unwrap_or("").to_string(),
+        ),
+        "tim_dihapus" => ("tim dihapus".into(), payload["team"].as_str().unwrap_or("").to_string()),
+        "jadwal_disusun" => ("jadwal disusun".into(), format!("versi {}", payload["version"])),
+        "jadwal_disetujui_kasi" => ("jadwal disetujui Kasi".into(), format!("versi {}", payload["version"])),
+        "jadwal_disetujui_camat" => (
+            "jadwal disetujui Camat (langkah 4 selesai)".into(),
+            format!("versi {}", payload["version"]),
+        ),
+        other => (other.to_string(), String::new()),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    c: Campaign,
+    ok: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let today = today_wib(state.now());
+    let mut desa_names: HashMap<String, String> = HashMap::new();
+    let mut desa_options = Vec::new();
+    for d in state.db.region_children(&c.kecamatan_code).await? {
+        desa_names.insert(d.code.clone(), d.name.clone());
+        desa_options.push((d.code, d.name));
+    }
+    let members = state
+        .db
+        .campaign_members(c.id)
+        .await?
+        .into_iter()
+        .map(|m| MemberLine {
+            id: m.id,
+            name: m.name.clone(),
+            nik: crate::resident_pages::shown_nik(p, &m.nik),
+            desa: desa_names.get(&m.desa_code).cloned().unwrap_or(m.desa_code.clone()),
+            age: m
+                .birth_date
+                .parse::<jiff::civil::Date>()
+                .map(|b| nik::age_on(b, today))
+                .unwrap_or(0),
+            needs: needs_text(&m),
+            located: m.lat.is_some() && m.lng.is_some(),
+        })
+        .collect();
+    let plan = state.db.latest_plan(c.id).await?.map(|sp| {
+        let (planned, unplanned) = serde_json::from_str::<jempol_plan::Plan>(&sp.plan_json)
+            .map(|pl| (pl.summary.planned, pl.summary.unplanned))
+            .unwrap_or((0, 0));
+        (
+            sp.version,
+            plan_status(&sp.status, lang).to_string(),
+            planned,
+            unplanned,
+        )
+    });
+    let events = state
+        .db
+        .campaign_events(c.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let payload: serde_json::Value = serde_json::from_str(&e.payload_json).unwrap_or_default();
+            let (what, detail) = event_text(&e.kind, &payload);
+            (format_wib(e.at), e.actor, what, detail)
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = render(&ShowPage {
+        l: layout(lang, Some(p), &c.name, "/gelombang", ok),
+        kecamatan: region_label(state, &c.kecamatan_code).await,
+        can_plan: p.can(Action::PlanSchedule) && c.status == "open",
+        eligible: state.db.eligible_for_campaign(&c, None).await?,
+        teams: state.db.campaign_teams(c.id).await?,
+        today: c.start_date.clone(),
+        members,
+        desa_options,
+        plan,
+        error,
+        events,
+        c,
+    })?;
+    Ok((status, page).into_response())
+}
+
+fn plan_status(s: &str, lang: Lang) -> &'static str {
+    match (s, lang) {
+        ("draft", Lang::Id) => "usulan, menunggu persetujuan Kasi",
+        ("draft", Lang::En) => "proposal, awaiting the Kasi's approval",
+        ("kasi", Lang::Id) => "disetujui Kasi, menunggu persetujuan Camat",
+        ("kasi", Lang::En) => "approved by the Kasi, awaiting the Camat's approval",
+        ("camat", Lang::Id) => "disetujui Camat (langkah 4 selesai)",
+        ("camat", Lang::En) => "approved by the Camat (step 4 done)",
+        _ => "—",
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    let c = visible(&state, &p, id, info.lang).await?;
+    show_page(&state, &p, info.lang, c, q.ok.as_deref(), None).await
+}
+
+/// The campaign, for a change by the Kasi while it runs.
+async fn changeable(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Campaign, PageError> {
+    allow(p, Action::PlanSchedule, lang)?;
+    let c = visible(state, p, id, lang).await?;
+    if c.status != "open" {
+        return Err(PageError(
+            AppError::Conflict("Gelombang ini sudah selesai.".into()),
+            lang,
+        ));
+    }
+    Ok(c)
+}
+
+#[derive(serde::Deserialize)]
+struct DesaForm {
+    #[serde(default)]
+    desa: String,
+}
+
+async fn add_residents(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<DesaForm>,
+) -> Result<Response, PageError> {
+    let c = changeable(&state, &p, id, info.lang).await?;
+    let desa = Some(f.desa.trim()).filter(|d| !d.is_empty());
+    if let Some(d) = desa
+        && !d.starts_with(&format!("{}.", c.kecamatan_code))
+    {
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some("Desa itu tidak berada di kecamatan gelombang ini.".into()),
+        )
+        .await;
+    }
+    let n = state
+        .db
+        .add_verified_to_campaign(&c, desa, &p.actor(), state.now())
+        .await?;
+    if n == 0 {
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some(
+                "Tidak ada warga terverifikasi yang belum masuk gelombang. Verifikasi pengajuan desa dulu (langkah 2)."
+                    .into(),
+            ),
+        )
+        .await;
+    }
+    Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.added")).into_response())
+}
+
+async fn remove_resident(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, rid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    changeable(&state, &p, id, info.lang).await?;
+    state
+        .db
+        .remove_from_campaign(id, rid, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.removed")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct TeamForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    members: String,
+    #[serde(default)]
+    kit: String,
+}
+
+async fn add_team(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<TeamForm>,
+) -> Result<Response, PageError> {
+    let c = changeable(&state, &p, id, info.lang).await?;
+    let name = f.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some("Isi nama tim (paling banyak 60 huruf), misalnya \"Tim 1\".".into()),
+        )
+        .await;
+    }
+    match state
+        .db
+        .add_team(id, name, f.members.trim(), f.kit.trim(), &p.actor(), state.now())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.team_added")).into_response()),
+        Err(jempol_store::StoreError::Conflict(m)) => {
+            show_page(
+                &state,
+                &p,
+                info.lang,
+                c,
+                None,
+                Some(format!("Tim tidak ditambahkan: {m}.")),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_team(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, tid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    changeable(&state, &p, id, info.lang).await?;
+    state
+        .db
+        .remove_team(id, tid, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.team_removed")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    working_days: String,
+}
+
+/// The planner's instance for a campaign: its residents (home coordinates, else their desa's
+/// centroid), its teams, and working days from `start`; the depot is the kecamatan's point.
+async fn instance_for(
+    state: &AppState,
+    c: &Campaign,
+    start: jiff::civil::Date,
+    days: usize,
+) -> Result<jempol_plan::Instance, String> {
+    let kec = state
+        .db
+        .region(&c.kecamatan_code)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("kecamatan tidak ada di daftar wilayah")?;
+    let depot = match (kec.lat, kec.lng) {
+        (Some(lat), Some(lng)) => jempol_plan::Point { lat, lng },
+        _ => return Err("kecamatan ini belum punya koordinat di daftar wilayah".into()),
+    };
+    let mut centroids: HashMap<String, (f64, f64)> = HashMap::new();
+    for d in state
+        .db
+        .region_children(&c.kecamatan_code)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        if let (Some(a), Some(b)) = (d.lat, d.lng) {
+            centroids.insert(d.code, (a, b));
+        }
+    }
+    let members = state.db.campaign_members(c.id).await.map_err(|e| e.to_string())?;
+    let visits = members
+        .iter()
+        .map(|m| {
+            let (lat, lng) = match (m.lat, m.lng) {
+                (Some(a), Some(b)) => (a, b),
+                _ => centroids.get(&m.desa_code).copied().unwrap_or((0.0, 0.0)),
+            };
+            jempol_plan::Visit {
+                id: m.id.to_string(),
+                lat,
+                lng,
+                odgj: m.odgj,
+                bedridden: m.bedridden,
+                age: m
+                    .birth_date
+                    .parse::<jiff::civil::Date>()
+                    .ok()
+                    .map(|b| nik::age_on(b, start).max(0) as u16),
+                service_minutes: None,
+                windows: vec![],
+            }
+        })
+        .collect();
+    let teams = state
+        .db
+        .campaign_teams(c.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|t| jempol_plan::Team {
+            id: t.name,
+            members: t
+                .members
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            kit: Some(t.kit).filter(|k| !k.is_empty()),
+        })
+        .collect();
+    Ok(jempol_plan::Instance {
+        depot,
+        days: vec![],
+        start_date: Some(start),
+        working_days: days,
+        holidays: vec![],
+        office_hours: None,
+        travel: Default::default(),
+        service: Default::default(),
+        teams,
+        visits,
+    })
+}
+
+async fn make_schedule(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<PlanForm>,
+) -> Result<Response, PageError> {
+    let c = changeable(&state, &p, id, info.lang).await?;
+    let Some(start) = parse_date(&f.start_date) else {
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some("Isi tanggal mulai kunjungan, misalnya 14-12-2026.".into()),
+        )
+        .await;
+    };
+    let days = match f.working_days.trim().parse::<usize>() {
+        Ok(n) if (1..=30).contains(&n) => n,
+        _ => {
+            return show_page(
+                &state,
+                &p,
+                info.lang,
+                c,
+                None,
+                Some("Jumlah hari kerja: 1 sampai 30 (standar SOP: 10).".into()),
+            )
+            .await;
+        }
+    };
+    if state.db.campaign_teams(id).await?.is_empty() {
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some("Bentuk paling sedikit satu tim perekaman dulu.".into()),
+        )
+        .await;
+    }
+    if state.db.campaign_members(id).await?.is_empty() {
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some("Tambahkan warga terverifikasi ke gelombang ini dulu.".into()),
+        )
+        .await;
+    }
+    let instance = match instance_for(&state, &c, start, days).await {
+        Ok(i) => i,
+        Err(m) => {
+            return show_page(
+                &state,
+                &p,
+                info.lang,
+                c,
+                None,
+                Some(format!("Jadwal tidak bisa disusun: {m}.")),
+            )
+            .await;
+        }
+    };
+    let opts = jempol_plan::Options {
+        seed: 1,
+        time_limit_secs: 20,
+        generations: 300,
+    };
+    let inst = instance.clone();
+    let plan = tokio::task::spawn_blocking(move || jempol_plan::plan(&inst, opts))
+        .await
+        .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    let plan = match plan {
+        Ok(pl) => pl,
+        Err(e) => return show_page(&state, &p, info.lang, c, None, Some(e.to_string())).await,
+    };
+    let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
+    state
+        .db
+        .save_plan(
+            id,
+            opts.seed as i64,
+            &serde_json::to_string(&instance).unwrap_or_default(),
+            &serde_json::to_string(&plan).unwrap_or_default(),
+            summary,
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.planned")).into_response())
+}
+
+struct StopLine {
+    time: String,
+    name: String,
+    desa: String,
+    address: String,
+    needs: String,
+    priority: bool,
+    travel: u32,
+}
+
+struct RouteBlock {
+    team: String,
+    members: String,
+    leave: String,
+    back: String,
+    travel: u32,
+    km: f64,
+    stops: Vec<StopLine>,
+}
+
+struct DayBlock {
+    date: String,
+    routes: Vec<RouteBlock>,
+}
+
+#[derive(Template)]
+#[template(path = "schedule.html")]
+struct SchedulePage {
+    l: Layout,
+    c: Campaign,
+    sp: StoredPlan,
+    status: &'static str,
+    summary: jempol_plan::Summary,
+    days: Vec<DayBlock>,
+    unplanned: Vec<(String, String, String)>,
+    can_kasi: bool,
+    can_camat: bool,
+    step4: Option<(String, String)>,
+}
+
+fn weekday(d: jiff::civil::Date) -> &'static str {
+    match d.weekday() {
+        jiff::civil::Weekday::Monday => "Senin",
+        jiff::civil::Weekday::Tuesday => "Selasa",
+        jiff::civil::Weekday::Wednesday => "Rabu",
+        jiff::civil::Weekday::Thursday => "Kamis",
+        jiff::civil::Weekday::Friday => "Jumat",
+        jiff::civil::Weekday::Saturday => "Sabtu",
+        jiff::civil::Weekday::Sunday => "Minggu",
+    }
+}
+
+fn hm(t: jiff::civil::Time) -> String {
+    format!("{:02}.{:02}", t.hour(), t.minute())
+}
+
+async fn schedule(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    let c = visible(&state, &p, id, info.lang).await?;
+    let sp = state
+        .db
+        .latest_plan(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
+    let plan: jempol_plan::Plan =
+        serde_json::from_str(&sp.plan_json).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    let members: HashMap<String, Member> = state
+        .db
+        .campaign_members(id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.to_string(), m))
+        .collect();
+    let teams: HashMap<String, String> = state
+        .db
+        .campaign_teams(id)
+        .await?
+        .into_iter()
+        .map(|t| (t.name, t.members))
+        .collect();
+    let mut desa_names: HashMap<String, String> = HashMap::new();
+    for d in state.db.region_children(&c.kecamatan_code).await? {
+        desa_names.insert(d.code, d.name);
+    }
+    let describe = |id: &str| -> (String, String, String, String) {
+        match members.get(id) {
+            Some(m) => {
+                let mut addr = Vec::new();
+                if let Some(a) = m.address.as_deref().filter(|a| !a.is_empty()) {
+                    addr.push(a.to_string());
+                }
+                if let Some(d) = m.dusun.as_deref().filter(|a| !a.is_empty()) {
+                    addr.push(format!("Dusun {d}"));
+                }
+                if let (Some(rt), Some(rw)) = (m.rt.as_deref(), m.rw.as_deref())
+                    && !rt.is_empty()
+                {
+                    addr.push(format!("RT {rt}/RW {rw}"));
+                }
+                if let Some(ph) = m.phone.as_deref().filter(|a| !a.is_empty()) {
+                    addr.push(format!("HP {ph}"));
+                }
+                (
+                    m.name.clone(),
+                    desa_names.get(&m.desa_code).cloned().unwrap_or(m.desa_code.clone()),
+                    addr.join(", "),
+                    needs_text(m),
+                )
+            }
+            None => (
+                format!("(warga #{id} tidak lagi di gelombang)"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+        }
+    };
+    let mut days = Vec::new();
+    for d in &plan.days {
+        let routes: Vec<RouteBlock> = plan
+            .routes
+            .iter()
+            .filter(|r| r.date == *d)
+            .map(|r| RouteBlock {
+                team: r.team.clone(),
+                members: teams.get(&r.team).cloned().unwrap_or_default(),
+                leave: hm(r.leave),
+                back: hm(r.back),
+                travel: r.travel_minutes,
+                km: r.distance_km,
+                stops: r
+                    .stops
+                    .iter()
+                    .map(|s| {
+                        let (name, desa, address, needs) = describe(&s.id);
+                        StopLine {
+                            time: hm(s.start),
+                            name,
+                            desa,
+                            address,
+                            needs,
+                            priority: s.priority,
+                            travel: s.travel_minutes,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        if !routes.is_empty() {
+            days.push(DayBlock {
+                date: format!("{}, {}", weekday(*d), d.strftime("%d-%m-%Y")),
+                routes,
+            });
+        }
+    }
+    let unplanned = plan
+        .unplanned
+        .iter()
+        .map(|u| {
+            let (name, desa, _, _) = describe(&u.id);
+            (name, desa, u.reason.clone())
+        })
+        .collect();
+    // Step 4: from the first proposal to the Camat's approval.
+    let step4 = match sp.camat_at {
+        Some(done) => {
+            let first = state
+                .db
+                .campaign_events(id)
+                .await?
+                .into_iter()
+                .find(|e| e.kind == "jadwal_disusun")
+                .map(|e| e.at)
+                .unwrap_or(done);
+            let (_, def) = state.db.active_sop().await?;
+            Some((
+                crate::submission_pages::duration_text(done - first),
+                def.steps.get(3).map(|s| s.time.clone()).unwrap_or_default(),
+            ))
+        }
+        None => None,
+    };
+    render(&SchedulePage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            &format!("{} · {}", Tr(info.lang).s("camp.schedule"), c.name),
+            "/gelombang",
+            q.ok.as_deref(),
+        ),
+        status: plan_status(&sp.status, info.lang),
+        can_kasi: p.can(Action::PlanSchedule) && sp.status == "draft",
+        can_camat: p.can(Action::ApproveSchedule) && sp.status == "kasi",
+        summary: plan.summary.clone(),
+        days,
+        unplanned,
+        step4,
+        sp,
+        c,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct ApproveForm {
+    version: i64,
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<ApproveForm>,
+) -> Result<Response, PageError> {
+    visible(&state, &p, id, info.lang).await?;
+    let by_camat = if p.can(Action::ApproveSchedule) {
+        true
+    } else {
+        allow(&p, Action::PlanSchedule, info.lang)?;
+        false
+    };
+    state
+        .db
+        .approve_plan(id, f.version, by_camat, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.approved")).into_response())
+}

@@ -1,0 +1,302 @@
+//! Campaigns and SOP step 4: the Kasi opens a campaign, gathers verified residents, forms teams,
+//! has the schedule planned and approves it; then the Camat approves (step 4 done). Who may
+//! do what, and the campaign's history.
+
+use crate::access::resident;
+use crate::support::*;
+use axum::http::StatusCode;
+use jempol_core::nik::compose;
+use jiff::civil::date;
+
+/// Twelve verified residents over two desa (some with home coordinates, some bedridden or
+/// ODGJ), one still waiting for verification, one verified in another kecamatan.
+async fn fill(app: &TestApp) {
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    let mut rows = Vec::new();
+    for i in 0..12u16 {
+        let desa = if i % 2 == 0 { "35.19.02.2001" } else { "35.19.02.2003" };
+        let mut r = resident(
+            &compose("351902", date(1940, 1, 1 + i as i8), i % 3 == 0, i + 1),
+            desa,
+            sop.id,
+        );
+        r.name = format!("WARGA GELOMBANG {i:02}");
+        r.birth_date = date(1940, 1, 1 + i as i8).to_string();
+        r.sex = if i % 3 == 0 { "P".into() } else { "L".into() };
+        r.stage = "terverifikasi".into();
+        r.bedridden = i == 4;
+        r.odgj = i == 7;
+        rows.push(r);
+    }
+    let mut waiting = resident(&compose("351902", date(1941, 2, 2), false, 99), "35.19.02.2001", sop.id);
+    waiting.stage = "diajukan".into();
+    waiting.name = "MENUNGGU VERIFIKASI".into();
+    rows.push(waiting);
+    let mut far = resident(&compose("351901", date(1941, 2, 2), false, 98), "35.19.01.2001", sop.id);
+    far.stage = "terverifikasi".into();
+    far.name = "WARGA KECAMATAN LAIN".into();
+    rows.push(far);
+    app.db.insert_residents(&rows, "test", app.clock.now()).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_step_4() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let camat = app.login("camat").await;
+
+    // Creating: the form explains what is wrong and keeps what was typed.
+    let bad = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("id=\"c-end-err\"") && bad.body.contains("tidak boleh sebelum"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"Gelombang I 2026\""));
+    let r = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "14-12-2026"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.location().split('?').next().unwrap().to_string();
+    let page = app.get(&at, Some(&kasi)).await.body;
+    assert!(
+        page.contains("Warga terverifikasi yang belum masuk gelombang: 12"),
+        "{page}"
+    );
+
+    // Only verified residents of the kecamatan come in.
+    let r = app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&at, Some(&kasi)).await.body;
+    assert!(page.contains("Warga dalam gelombang (12)"), "{page}");
+    assert!(!page.contains("MENUNGGU VERIFIKASI") && !page.contains("WARGA KECAMATAN LAIN"));
+    // A second campaign finds nobody left to add, and says why.
+    let second = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang II 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let second_at = second.location().split('?').next().unwrap().to_string();
+    let r = app
+        .post(&format!("{second_at}/warga"), Some(&kasi), &[("desa", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("Tidak ada warga terverifikasi yang belum masuk gelombang")
+    );
+
+    // Planning needs a team first.
+    let r = app
+        .post(
+            &format!("{at}/jadwal"),
+            Some(&kasi),
+            &[("start_date", "2026-12-14"), ("working_days", "10")],
+        )
+        .await;
+    assert!(r.body.contains("Bentuk paling sedikit satu tim"), "{}", r.body);
+    app.post(
+        &format!("{at}/tim"),
+        Some(&kasi),
+        &[("name", "Tim 1"), ("members", "Sugeng, Wahyu"), ("kit", "Alat 1")],
+    )
+    .await;
+    app.post(
+        &format!("{at}/tim"),
+        Some(&kasi),
+        &[("name", "Tim 2"), ("members", "Rina"), ("kit", "Alat 2")],
+    )
+    .await;
+    let dup = app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
+    assert!(dup.body.contains("nama tim ini sudah dipakai"), "{}", dup.body);
+
+    let r = app
+        .post(
+            &format!("{at}/jadwal"),
+            Some(&kasi),
+            &[("start_date", "2026-12-14"), ("working_days", "10")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sched = app.get(&format!("{at}/jadwal"), Some(&kasi)).await.body;
+    assert!(sched.contains("Terjadwal: 12"), "{sched}");
+    assert!(sched.contains("Senin, 14-12-2026"), "{sched}");
+    assert!(sched.contains("WARGA GELOMBANG 04") && sched.contains("terbaring"));
+    assert!(sched.contains("Tim 1") && sched.contains("Sugeng, Wahyu"));
+    assert!(sched.contains("usulan, menunggu persetujuan Kasi"));
+
+    // The Camat approves only after the Kasi; each approves once.
+    let r = app
+        .post(&format!("{at}/jadwal/setujui"), Some(&camat), &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .post(&format!("{at}/jadwal/setujui"), Some(&kasi), &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app
+        .post(&format!("{at}/jadwal/setujui"), Some(&kasi), &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        app.get(&format!("{at}/jadwal"), Some(&camat))
+            .await
+            .body
+            .contains("Setujui jadwal (Camat)")
+    );
+    app.clock.advance_minutes(25);
+    let r = app
+        .post(&format!("{at}/jadwal/setujui"), Some(&camat), &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sched = app.get(&format!("{at}/jadwal"), Some(&camat)).await.body;
+    assert!(sched.contains("disetujui Camat (langkah 4 selesai)"));
+    assert!(
+        sched.contains("Langkah 4: menetapkan jadwal: 25 menit (Standar SOP 30 menit)"),
+        "{sched}"
+    );
+
+    // Re-planning makes version 2, which needs approval again; version 1 cannot be approved now.
+    app.post(
+        &format!("{at}/jadwal"),
+        Some(&kasi),
+        &[("start_date", "2026-12-15"), ("working_days", "5")],
+    )
+    .await;
+    let sched = app.get(&format!("{at}/jadwal"), Some(&kasi)).await.body;
+    assert!(
+        sched.contains("Versi 2") && sched.contains("menunggu persetujuan Kasi"),
+        "{sched}"
+    );
+    let r = app
+        .post(&format!("{at}/jadwal/setujui"), Some(&kasi), &[("version", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // The campaign's history holds every step, and the audit log every change.
+    let page = app.get(&at, Some(&camat)).await.body;
+    for what in [
+        "gelombang dibuat",
+        "warga ditambahkan",
+        "tim ditambahkan",
+        "jadwal disusun",
+        "jadwal disetujui Kasi",
+        "jadwal disetujui Camat (langkah 4 selesai)",
+    ] {
+        assert!(page.contains(what), "history has {what}: {page}");
+    }
+    let audit = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("campaign.".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(audit.iter().filter(|e| e.action == "campaign.approve").count() == 2);
+}
+
+#[tokio::test]
+async fn who_may_see_and_change_campaigns() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let r = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let at = r.location().split('?').next().unwrap().to_string();
+    // Staff, the Camat and Dispendukcapil see it; villages and social services have no part.
+    for who in ["petugas", "camat", "dispendukcapil"] {
+        let b = app.login(who).await;
+        assert_eq!(app.get(&at, Some(&b)).await.status, StatusCode::OK, "{who}");
+        // Only the Kasi changes it.
+        assert_eq!(
+            app.post(&format!("{at}/warga"), Some(&b), &[("desa", "")]).await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        assert_eq!(
+            app.post(&format!("{at}/tim"), Some(&b), &[("name", "Tim X")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.post(
+                "/gelombang",
+                Some(&b),
+                &[
+                    ("name", "Lain"),
+                    ("start_date", "2026-12-14"),
+                    ("end_date", "2026-12-31")
+                ]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    for who in ["operator_desa", "dinsos", "pendamping", "admin"] {
+        let b = app.login(who).await;
+        assert_eq!(
+            app.get("/gelombang", Some(&b)).await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        assert_eq!(app.get(&at, Some(&b)).await.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    // The Kasi may not approve as the Camat, and the Camat's approval needs the Kasi's first.
+    let petugas = app.login("petugas").await;
+    assert_eq!(
+        app.post(&format!("{at}/jadwal/setujui"), Some(&petugas), &[("version", "1")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/gelombang/999", Some(&kasi)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("{at}/jadwal"), Some(&kasi)).await.status,
+        StatusCode::NOT_FOUND,
+        "no schedule yet"
+    );
+}
