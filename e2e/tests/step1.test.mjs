@@ -1,6 +1,8 @@
-// SOP steps 1-2 in Chromium: a village operator uploads a messy list on a phone, reads the
-// row-by-row check, corrects a rejected row, and sends it; kecamatan staff verify and reject with a reason, then close
-// the collection; a role without a part in these steps cannot open it.
+// SOP steps 1, 2 and 4 in Chromium: a village operator uploads a messy list on a phone, reads
+// the row-by-row check, corrects a rejected row, and sends it; kecamatan staff verify and reject
+// with a reason, then close the collection; a role without a part in these steps cannot open it.
+// Then the Kasi gathers the verified people into a campaign, forms a team, has the schedule
+// planned and approves it, and the Camat approves it on a phone (step 4 done).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
@@ -99,6 +101,48 @@ test('a village operator uploads, corrects and sends a messy list on a phone; st
   const r = await other.goto(sent);
   assert.equal(r.status(), 403, 'a pendamping has no part in step 1');
   await other.context().close();
+});
+
+test('the Kasi plans the home visits of the verified people and the Camat approves on a phone', async () => {
+  const kasi = await newPage(browser, server.base);
+  await login(kasi, 'kasi');
+  await kasi.getByRole('link', { name: 'Gelombang' }).click();
+  await kasi.getByLabel('Nama gelombang').fill('Gelombang I 2026');
+  await kasi.getByLabel('Tanggal mulai').fill('2026-12-14');
+  await kasi.getByLabel('Tanggal selesai').fill('2026-12-31');
+  await kasi.getByRole('button', { name: 'Buat gelombang' }).click();
+  await kasi.locator('.flash', { hasText: 'Gelombang dibuat' }).waitFor();
+  // The three people verified in step 2 (the test above) are there to add.
+  assert.match(await kasi.locator('main').innerText(), /belum masuk gelombang: 3/);
+  await kasi.getByRole('button', { name: 'Tambahkan warga terverifikasi' }).click();
+  await kasi.getByText('Warga dalam gelombang (3)').waitFor();
+  await kasi.getByLabel('Nama tim').fill('Tim 1');
+  await kasi.getByLabel('Anggota (pisahkan dengan koma)').fill('Sugeng, Wahyu (Dispendukcapil)');
+  await kasi.getByRole('button', { name: 'Tambah tim' }).click();
+  await kasi.locator('.flash', { hasText: 'Tim ditambahkan' }).waitFor();
+  await kasi.getByLabel('Kunjungan mulai').fill('2026-12-14');
+  await kasi.getByRole('button', { name: 'Susun jadwal' }).click();
+  await kasi.locator('.flash', { hasText: 'Jadwal disusun' }).waitFor();
+  const sched = await kasi.locator('main').innerText();
+  assert.match(sched, /Terjadwal: 3/);
+  assert.match(sched, /Senin, 14-12-2026/);
+  assert.match(sched, /KASMINI/);
+  await kasi.screenshot({ path: join(OUT, 'step4-schedule-1280.png'), fullPage: true });
+  await kasi.getByRole('button', { name: 'Setujui jadwal (Kasi Pelayanan)' }).click();
+  await kasi.getByText('disetujui Kasi, menunggu persetujuan Camat').waitFor();
+  const at = kasi.url().split('?')[0];
+  await kasi.context().close();
+
+  const camat = await newPage(browser, server.base, PHONE);
+  await login(camat, 'camat');
+  await camat.goto(at);
+  await camat.getByRole('button', { name: 'Setujui jadwal (Camat)' }).click();
+  await camat.getByText('disetujui Camat (langkah 4 selesai)').waitFor();
+  assert.match(await camat.locator('main').innerText(), /Langkah 4: menetapkan jadwal/);
+  const overflow = await camat.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the schedule fits 360 px (overflow ${overflow})`);
+  await camat.screenshot({ path: join(OUT, 'step4-approved-360.png'), fullPage: true });
+  await camat.context().close();
 });
 
 test('a file that cannot be read is explained and nothing is saved', async () => {
