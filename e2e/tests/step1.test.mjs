@@ -128,6 +128,14 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.match(sched, /Senin, 14-12-2026/);
   assert.match(sched, /KASMINI/);
   await kasi.screenshot({ path: join(OUT, 'step4-schedule-1280.png'), fullPage: true });
+  // Adjust: one visit moves to Tuesday and is pinned there; the schedule becomes version 2.
+  await kasi.locator('select[name=target]').first().selectOption({ label: 'Tim 1 · Selasa, 15-12-2026' });
+  await kasi.getByRole('button', { name: 'Pindahkan' }).first().click();
+  await kasi.locator('.flash', { hasText: 'Kunjungan dipindah' }).waitFor();
+  const adjusted = await kasi.locator('main').innerText();
+  assert.match(adjusted, /Versi 2/);
+  assert.match(adjusted, /Selasa, 15-12-2026/);
+  assert.match(adjusted, /dikunci/);
   await kasi.getByRole('button', { name: 'Setujui jadwal (Kasi Pelayanan)' }).click();
   await kasi.getByText('disetujui Kasi, menunggu persetujuan Camat').waitFor();
   const at = kasi.url().split('?')[0];

@@ -127,6 +127,9 @@ impl<'a> Resolved<'a> {
 
     /// When visit `v` may start on day `d`: its windows of that day, or the whole day.
     fn windows_on(&self, v: &Visit, d: Date, h: Hours) -> Vec<(i64, i64)> {
+        if v.lock.as_ref().is_some_and(|l| l.date != d) {
+            return vec![];
+        }
         if v.windows.is_empty() {
             return vec![(at(h.from), at(h.to))];
         }
@@ -149,6 +152,18 @@ impl<'a> Resolved<'a> {
                 reason:
                     "Koordinat rumah tidak sah. Perbaiki koordinatnya, atau kosongkan agar titik tengah desa dipakai."
                         .into(),
+            });
+        }
+        if let Some(l) = &v.lock
+            && (!self.inst.teams.iter().any(|t| t.id == l.team) || !self.days.iter().any(|(d, _)| *d == l.date))
+        {
+            return Some(Unplanned {
+                id,
+                code: "lock_outside_plan".into(),
+                reason: format!(
+                    "Dikunci ke {} pada {}, tetapi tim atau hari itu tidak ada dalam rencana ini. Buka kuncinya atau pindahkan.",
+                    l.team, l.date
+                ),
             });
         }
         let out = self.minutes(0, i + 1);
@@ -434,6 +449,11 @@ pub fn check(inst: &Instance, plan: &Plan) -> Vec<String> {
             }
             if let Some(i) = index.get(s.id.as_str()) {
                 let v = &inst.visits[*i];
+                if let Some(l) = &v.lock
+                    && (l.team != route.team || l.date != route.date)
+                {
+                    out.push(format!("{} is locked to {} on {}", s.id, l.team, l.date));
+                }
                 let ok = r
                     .windows_on(v, route.date, h)
                     .iter()
@@ -456,4 +476,92 @@ pub fn check(inst: &Instance, plan: &Plan) -> Vec<String> {
         }
     }
     out
+}
+
+/// Moves one visit to a team-day by hand (the user's adjustment of a plan): it goes where it
+/// adds the least travel in that day, every other day stays as it is. Refused, with the
+/// reason, when it does not fit there. `inst` is the plan's instance (with the new lock, if
+/// the caller pins the visit).
+pub fn move_visit(inst: &Instance, plan: &Plan, visit_id: &str, team: &str, date: Date) -> Result<Plan, PlanError> {
+    let r = Resolved::new(inst)?;
+    let index: HashMap<&str, usize> = inst
+        .visits
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.id.as_str(), i))
+        .collect();
+    let v = *index
+        .get(visit_id)
+        .ok_or_else(|| PlanError::UnknownVisit(visit_id.to_string()))?;
+    if !inst.teams.iter().any(|t| t.id == team) {
+        return Err(PlanError::UnknownTeam(team.to_string()));
+    }
+    let day = r
+        .days
+        .iter()
+        .position(|(d, _)| *d == date)
+        .ok_or(PlanError::NotADayOfThePlan(date))?;
+    let mut orders: Orders = Orders::new();
+    for route in &plan.routes {
+        let Some(dx) = r.days.iter().position(|(d, _)| *d == route.date) else {
+            continue;
+        };
+        let order: Vec<usize> = route
+            .stops
+            .iter()
+            .filter_map(|s| index.get(s.id.as_str()).copied())
+            .filter(|i| *i != v)
+            .collect();
+        orders.insert((route.team.clone(), dx), order);
+    }
+    let target = orders.entry((team.to_string(), day)).or_default();
+    let mut best: Option<(u32, Vec<usize>)> = None;
+    for pos in 0..=target.len() {
+        let mut o = target.clone();
+        o.insert(pos, v);
+        if let Some(route) = r.schedule(team, day, &o)
+            && best.as_ref().is_none_or(|(t, _)| route.travel_minutes < *t)
+        {
+            best = Some((route.travel_minutes, o));
+        }
+    }
+    let Some((_, order)) = best else {
+        let why = match r.infeasible(v) {
+            Some(u) => u.reason,
+            None => "hari itu sudah penuh sampai jam kantor berakhir, atau waktu warga di rumah tidak cocok. Pilih hari atau tim lain."
+                .to_string(),
+        };
+        return Err(PlanError::DoesNotFit {
+            team: team.to_string(),
+            date,
+            why,
+        });
+    };
+    *target = order;
+    let mut routes = Vec::new();
+    for ((t, d), order) in &orders {
+        if order.is_empty() {
+            continue;
+        }
+        match r.schedule(t, *d, order) {
+            Some(route) => routes.push(route),
+            None => {
+                return Err(PlanError::DoesNotFit {
+                    team: t.clone(),
+                    date: r.days[*d].0,
+                    why: "jadwal hari itu tidak lagi muat".into(),
+                });
+            }
+        }
+    }
+    routes.sort_by(|a, b| (a.date, &a.team).cmp(&(b.date, &b.team)));
+    let unplanned: Vec<Unplanned> = plan.unplanned.iter().filter(|u| u.id != visit_id).cloned().collect();
+    let summary = summarize(&r, &routes, &unplanned);
+    Ok(Plan {
+        days: plan.days.clone(),
+        routes,
+        unplanned,
+        summary,
+        seed: plan.seed,
+    })
 }

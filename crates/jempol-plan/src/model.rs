@@ -90,6 +90,16 @@ pub struct Visit {
     pub service_minutes: Option<u32>,
     #[serde(default)]
     pub windows: Vec<Window>,
+    /// Pinned by the user to this team on this day; the search plans the others around it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<Lock>,
+}
+
+/// A visit pinned to a team-day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lock {
+    pub team: String,
+    pub date: Date,
 }
 
 impl Visit {
@@ -224,4 +234,12 @@ pub enum PlanError {
     BadTravel,
     #[error("Perencana gagal: {0}")]
     Solver(String),
+    #[error("Warga \"{0}\" tidak ada dalam rencana ini.")]
+    UnknownVisit(String),
+    #[error("Tim \"{0}\" tidak ada dalam rencana ini.")]
+    UnknownTeam(String),
+    #[error("Tanggal {0} bukan hari kunjungan rencana ini.")]
+    NotADayOfThePlan(Date),
+    #[error("Kunjungan tidak muat di {team} pada {date}: {why}")]
+    DoesNotFit { team: String, date: Date, why: String },
 }

@@ -55,6 +55,8 @@ pub(crate) struct Model {
     windows: Vec<Vec<Vec<(i64, i64)>>>,
     /// Per route: (team index, day index, opening, closing).
     routes: Vec<(usize, usize, i64, i64)>,
+    /// Per visit: the team it is locked to.
+    team_lock: Vec<Option<usize>>,
 }
 
 impl Model {
@@ -91,9 +93,20 @@ impl Model {
                 routes.push((team, day, crate::at(h.from), crate::at(h.to)));
             }
         }
+        let team_lock = r
+            .inst
+            .visits
+            .iter()
+            .map(|v| {
+                v.lock
+                    .as_ref()
+                    .and_then(|l| r.inst.teams.iter().position(|t| t.id == l.team))
+            })
+            .collect();
         Model {
             n,
             matrix,
+            team_lock,
             travel: r.inst.travel,
             service: r
                 .inst
@@ -200,7 +213,10 @@ impl Route {
 
     /// The cost of inserting `v` at `pos` (before the visit now there), if it fits.
     fn insertion(&self, m: &Model, k: usize, v: usize, pos: usize) -> Option<i64> {
-        let (_, day, open, close) = m.routes[k];
+        let (team, day, open, close) = m.routes[k];
+        if m.team_lock[v].is_some_and(|t| t != team) {
+            return None;
+        }
         let (prev_loc, prev_end) = if pos == 0 {
             (0, open)
         } else {
@@ -253,13 +269,15 @@ impl Solution {
     /// nowhere stays unplanned.
     fn recreate(&mut self, m: &Model, mut pending: Vec<usize>, rng: &mut Rng) {
         rng.shuffle(&mut pending);
-        pending.sort_by_key(|v| std::cmp::Reverse(m.weight[*v]));
+        // Locked visits first (they have one place only), then by priority.
+        pending.sort_by_key(|v| (m.team_lock[*v].is_none(), std::cmp::Reverse(m.weight[*v])));
         for v in pending {
             let mut best: Option<(i64, usize, usize)> = None;
             let mut tried_empty_day = vec![false; m.routes.len()];
             for (k, r) in self.routes.iter().enumerate() {
-                // Empty team-days of the same day are alike: try the first only.
-                if r.visits.is_empty() {
+                // Empty team-days of the same day are alike: try the first only (unless the
+                // visit is locked to one team).
+                if r.visits.is_empty() && m.team_lock[v].is_none() {
                     let (_, day, _, _) = m.routes[k];
                     if tried_empty_day[day] {
                         continue;
@@ -292,7 +310,13 @@ impl Solution {
 
     /// Removes some visits: at random, around a visit, or a whole team-day.
     fn ruin(&mut self, m: &Model, rng: &mut Rng) -> Vec<usize> {
-        let planned: Vec<usize> = self.routes.iter().flat_map(|r| r.visits.iter().copied()).collect();
+        // Locked visits stay where they are.
+        let planned: Vec<usize> = self
+            .routes
+            .iter()
+            .flat_map(|r| r.visits.iter().copied())
+            .filter(|v| m.team_lock[*v].is_none())
+            .collect();
         if planned.is_empty() {
             return std::mem::take(&mut self.unplanned);
         }
@@ -317,7 +341,12 @@ impl Solution {
                     .filter(|i| !self.routes[*i].visits.is_empty())
                     .collect();
                 let r = used[rng.below(used.len())];
-                self.routes[r].visits.clone()
+                self.routes[r]
+                    .visits
+                    .iter()
+                    .copied()
+                    .filter(|v| m.team_lock[*v].is_none())
+                    .collect()
             }
         };
         for (k, r) in self.routes.iter_mut().enumerate() {

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jempol_core::calendar::{Hours, OfficeHours};
-use jempol_plan::{Instance, Options, Point, Team, Visit, Window, check, plan};
+use jempol_plan::{Instance, Lock, Options, Point, Team, Visit, Window, check, move_visit, plan};
 use jiff::civil::{Time, date};
 
 /// The kantor kecamatan Dolopo.
@@ -43,6 +43,7 @@ fn instance(n: usize, teams: usize, seed: u64) -> Instance {
                 age: Some(60 + (g.next() % 35) as u16),
                 service_minutes: None,
                 windows: vec![],
+                lock: None,
             }
         })
         .collect();
@@ -247,4 +248,92 @@ fn bad_instances_are_refused_with_the_reason() {
         reason: "x".into(),
     });
     assert!(check(&inst, &p).iter().any(|e| e.contains("appears 2 times")));
+}
+
+#[test]
+fn locked_visits_stay_on_their_team_day_and_the_rest_is_planned_around_them() {
+    let mut inst = instance(30, 2, 21);
+    inst.visits[5].lock = Some(Lock {
+        team: "tim-2".into(),
+        date: date(2026, 12, 22),
+    });
+    inst.visits[6].lock = Some(Lock {
+        team: "tim-9".into(),
+        date: date(2026, 12, 22),
+    });
+    let p = plan(&inst, quick()).unwrap();
+    assert_eq!(check(&inst, &p), Vec::<String>::new());
+    let on = |id: &str| {
+        p.routes
+            .iter()
+            .find(|r| r.stops.iter().any(|s| s.id == id))
+            .map(|r| (r.team.clone(), r.date))
+    };
+    assert_eq!(on("w005"), Some(("tim-2".to_string(), date(2026, 12, 22))));
+    // A lock to a team that does not exist is reported, not silently dropped.
+    let u = p.unplanned.iter().find(|u| u.id == "w006").unwrap();
+    assert_eq!(u.code, "lock_outside_plan");
+}
+
+#[test]
+fn a_visit_moved_by_hand_goes_to_that_team_day_and_nothing_else_changes() {
+    let mut inst = instance(24, 2, 17);
+    let before = plan(&inst, quick()).unwrap();
+    let (from_team, from_date) = {
+        let r = &before.routes[0];
+        (r.team.clone(), r.date)
+    };
+    let id = before.routes[0].stops[0].id.clone();
+    let to_date = date(2026, 12, 29);
+    let to_team = if from_team == "tim-1" { "tim-2" } else { "tim-1" };
+    let i = inst.visits.iter().position(|v| v.id == id).unwrap();
+    inst.visits[i].lock = Some(Lock {
+        team: to_team.into(),
+        date: to_date,
+    });
+    let after = move_visit(&inst, &before, &id, to_team, to_date).unwrap();
+    assert_eq!(check(&inst, &after), Vec::<String>::new());
+    let route = after
+        .routes
+        .iter()
+        .find(|r| r.team == to_team && r.date == to_date)
+        .unwrap();
+    assert!(route.stops.iter().any(|s| s.id == id));
+    // Every other day keeps its visits in the same order.
+    for r in &before.routes {
+        if (r.team == from_team && r.date == from_date) || (r.team == to_team && r.date == to_date) {
+            continue;
+        }
+        let same = after
+            .routes
+            .iter()
+            .find(|x| x.team == r.team && x.date == r.date)
+            .unwrap();
+        let ids: Vec<&str> = same.stops.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, r.stops.iter().map(|s| s.id.as_str()).collect::<Vec<_>>());
+    }
+    assert_eq!(after.summary.planned, before.summary.planned);
+    // Not onto a Saturday, not to a team that does not exist, not into a full day.
+    assert!(
+        move_visit(&inst, &before, &id, to_team, date(2026, 12, 19))
+            .unwrap_err()
+            .to_string()
+            .contains("bukan hari kunjungan")
+    );
+    assert!(
+        move_visit(&inst, &before, &id, "tim-7", to_date)
+            .unwrap_err()
+            .to_string()
+            .contains("tidak ada")
+    );
+    let mut tight = inst.clone();
+    tight.visits[i].windows = vec![Window {
+        date: None,
+        from: Time::constant(6, 0, 0, 0),
+        to: Time::constant(7, 0, 0, 0),
+    }];
+    let err = move_visit(&tight, &before, &id, to_team, to_date)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("tidak muat"), "{err}");
 }

@@ -556,4 +556,97 @@ impl Db {
             })
             .collect())
     }
+
+    /// The visits the Kasi pinned: resident id → (team, ISO date).
+    pub async fn campaign_locks(
+        &self,
+        campaign_id: i64,
+    ) -> Result<std::collections::HashMap<i64, (String, String)>, StoreError> {
+        let rows: Vec<(i64, String, String)> = run!(self, |pool| {
+            sqlx::query_as("SELECT resident_id, team, visit_date FROM campaign_locks WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(r, t, d)| (r, (t, d))).collect())
+    }
+
+    /// Pins a visit to a team-day, or unpins it (`None`). When `plan` is given (seed, instance,
+    /// plan), the adjusted schedule is saved as a new draft version in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_lock(
+        &self,
+        campaign_id: i64,
+        resident_id: i64,
+        lock: Option<(&str, &str)>,
+        plan: Option<(i64, &str, &str)>,
+        kind: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM campaign_locks WHERE campaign_id = $1 AND resident_id = $2")
+                .bind(campaign_id)
+                .bind(resident_id)
+                .execute(&mut *tx)
+                .await?;
+            if let Some((team, date)) = lock {
+                sqlx::query(
+                    "INSERT INTO campaign_locks (campaign_id, resident_id, team, visit_date, locked_by, locked_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(campaign_id)
+                .bind(resident_id)
+                .bind(team)
+                .bind(date)
+                .bind(actor.name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut version = None;
+            if let Some((seed, instance_json, plan_json)) = plan {
+                let v: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM campaign_plans WHERE campaign_id = $1",
+                )
+                .bind(campaign_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO campaign_plans (campaign_id, version, seed, instance_json, plan_json, status, \
+                     created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7)",
+                )
+                .bind(campaign_id)
+                .bind(v)
+                .bind(seed)
+                .bind(instance_json)
+                .bind(plan_json)
+                .bind(actor.name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                version = Some(v);
+            }
+            let payload = serde_json::json!({
+                "resident": resident_id,
+                "team": lock.map(|l| l.0),
+                "date": lock.map(|l| l.1),
+                "version": version,
+            });
+            event!(tx, campaign_id, actor, now, kind, payload)?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "campaign.adjust",
+                "campaign",
+                Some(campaign_id.to_string()),
+                None,
+                Some(payload.clone())
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
 }

@@ -86,6 +86,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_scope_indexes.sql"),
     ),
     (7, "campaigns", include_str!("../migrations/sqlite/0007_campaigns.sql")),
+    (
+        8,
+        "campaign_locks",
+        include_str!("../migrations/sqlite/0008_campaign_locks.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -122,6 +127,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "campaigns",
         include_str!("../migrations/postgres/0007_campaigns.sql"),
+    ),
+    (
+        8,
+        "campaign_locks",
+        include_str!("../migrations/postgres/0008_campaign_locks.sql"),
     ),
 ];
 

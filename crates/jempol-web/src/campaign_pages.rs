@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}/tim/{tid}/hapus", post(remove_team))
         .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
         .route("/gelombang/{id}/jadwal/setujui", post(approve))
+        .route("/gelombang/{id}/jadwal/pindah", post(move_visit))
+        .route("/gelombang/{id}/jadwal/kunci", post(lock_visit))
 }
 
 /// A date as typed: `2026-12-14` (the date picker) or `14-12-2026`.
@@ -281,6 +283,26 @@ fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
         "tim_dihapus" => ("tim dihapus".into(), payload["team"].as_str().unwrap_or("").to_string()),
         "jadwal_disusun" => ("jadwal disusun".into(), format!("versi {}", payload["version"])),
         "jadwal_disetujui_kasi" => ("jadwal disetujui Kasi".into(), format!("versi {}", payload["version"])),
+        "kunjungan_dipindah" => (
+            "kunjungan dipindah dan dikunci".into(),
+            format!(
+                "warga #{} ke {} {} (versi {})",
+                payload["resident"],
+                payload["team"].as_str().unwrap_or(""),
+                payload["date"].as_str().unwrap_or(""),
+                payload["version"]
+            ),
+        ),
+        "kunjungan_dikunci" => (
+            "kunjungan dikunci".into(),
+            format!(
+                "warga #{} di {} {}",
+                payload["resident"],
+                payload["team"].as_str().unwrap_or(""),
+                payload["date"].as_str().unwrap_or("")
+            ),
+        ),
+        "kunci_dibuka" => ("kunci dibuka".into(), format!("warga #{}", payload["resident"])),
         "jadwal_disetujui_camat" => (
             "jadwal disetujui Camat (langkah 4 selesai)".into(),
             format!("versi {}", payload["version"]),
@@ -571,6 +593,7 @@ async fn instance_for(
         }
     }
     let members = state.db.campaign_members(c.id).await.map_err(|e| e.to_string())?;
+    let locks = state.db.campaign_locks(c.id).await.map_err(|e| e.to_string())?;
     let visits = members
         .iter()
         .map(|m| {
@@ -591,6 +614,12 @@ async fn instance_for(
                     .map(|b| nik::age_on(b, start).max(0) as u16),
                 service_minutes: None,
                 windows: vec![],
+                lock: locks.get(&m.id).and_then(|(team, date)| {
+                    Some(jempol_plan::Lock {
+                        team: team.clone(),
+                        date: date.parse().ok()?,
+                    })
+                }),
             }
         })
         .collect();
@@ -724,6 +753,8 @@ async fn make_schedule(
 }
 
 struct StopLine {
+    id: String,
+    locked: bool,
     time: String,
     name: String,
     desa: String,
@@ -757,7 +788,13 @@ struct SchedulePage {
     status: &'static str,
     summary: jempol_plan::Summary,
     days: Vec<DayBlock>,
-    unplanned: Vec<(String, String, String)>,
+    /// (resident id, name, desa, reason).
+    unplanned: Vec<(String, String, String, String)>,
+    /// Where a visit can be moved: ("team|date", "Tim 1 · Senin, 14-12-2026").
+    targets: Vec<(String, String)>,
+    can_adjust: bool,
+    /// The plan's start and working days, to plan the rest again.
+    replan: (String, usize),
     can_kasi: bool,
     can_camat: bool,
     step4: Option<(String, String)>,
@@ -812,6 +849,13 @@ async fn schedule(
     for d in state.db.region_children(&c.kecamatan_code).await? {
         desa_names.insert(d.code, d.name);
     }
+    let locks: HashMap<String, (String, String)> = state
+        .db
+        .campaign_locks(id)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let describe = |id: &str| -> (String, String, String, String) {
         match members.get(id) {
             Some(m) => {
@@ -864,6 +908,8 @@ async fn schedule(
                     .map(|s| {
                         let (name, desa, address, needs) = describe(&s.id);
                         StopLine {
+                            id: s.id.clone(),
+                            locked: locks.contains_key(&s.id),
                             time: hm(s.start),
                             name,
                             desa,
@@ -888,9 +934,35 @@ async fn schedule(
         .iter()
         .map(|u| {
             let (name, desa, _, _) = describe(&u.id);
-            (name, desa, u.reason.clone())
+            (u.id.clone(), name, desa, u.reason.clone())
         })
         .collect();
+    let mut targets = Vec::new();
+    for d in &plan.days {
+        for t in teams.keys().collect::<std::collections::BTreeSet<_>>() {
+            targets.push((
+                format!("{t}|{d}"),
+                format!("{t} · {}, {}", weekday(*d), d.strftime("%d-%m-%Y")),
+            ));
+        }
+    }
+    let instance: Option<jempol_plan::Instance> = serde_json::from_str(&sp.instance_json).ok();
+    let replan = instance
+        .as_ref()
+        .map(|i| {
+            (
+                i.start_date
+                    .or(plan.days.first().copied())
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                if i.days.is_empty() {
+                    i.working_days
+                } else {
+                    i.days.len()
+                },
+            )
+        })
+        .unwrap_or_else(|| (c.start_date.clone(), 10));
     // Step 4: from the first proposal to the Camat's approval.
     let step4 = match sp.camat_at {
         Some(done) => {
@@ -919,6 +991,9 @@ async fn schedule(
             q.ok.as_deref(),
         ),
         status: plan_status(&sp.status, info.lang),
+        can_adjust: p.can(Action::PlanSchedule) && c.status == "open",
+        targets,
+        replan,
         can_kasi: p.can(Action::PlanSchedule) && sp.status == "draft",
         can_camat: p.can(Action::ApproveSchedule) && sp.status == "kasi",
         summary: plan.summary.clone(),
@@ -955,4 +1030,128 @@ async fn approve(
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.approved")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct MoveForm {
+    resident: String,
+    #[serde(default)]
+    target: String,
+}
+
+/// The Kasi moves a visit to another team-day: it is pinned there and the adjusted schedule
+/// becomes a new draft version (to be approved again); every other day stays as it was.
+async fn move_visit(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    changeable(&state, &p, id, info.lang).await?;
+    let sp = state
+        .db
+        .latest_plan(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
+    let (Ok(mut inst), Ok(plan)) = (
+        serde_json::from_str::<jempol_plan::Instance>(&sp.instance_json),
+        serde_json::from_str::<jempol_plan::Plan>(&sp.plan_json),
+    ) else {
+        return Err(PageError(
+            AppError::Internal("stored plan unreadable".into()),
+            info.lang,
+        ));
+    };
+    let invalid = |m: String| PageError(AppError::Invalid(m), info.lang);
+    let (team, date) = f
+        .target
+        .split_once('|')
+        .and_then(|(t, d)| Some((t.to_string(), d.parse::<jiff::civil::Date>().ok()?)))
+        .ok_or_else(|| invalid("Pilih tim dan hari tujuan.".into()))?;
+    let resident: i64 = f
+        .resident
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound, info.lang))?;
+    let Some(v) = inst.visits.iter_mut().find(|v| v.id == f.resident) else {
+        return Err(PageError(AppError::NotFound, info.lang));
+    };
+    v.lock = Some(jempol_plan::Lock {
+        team: team.clone(),
+        date,
+    });
+    let moved = jempol_plan::move_visit(&inst, &plan, &f.resident, &team, date).map_err(|e| invalid(e.to_string()))?;
+    state
+        .db
+        .set_lock(
+            id,
+            resident,
+            Some((&team, &date.to_string())),
+            Some((
+                sp.seed,
+                &serde_json::to_string(&inst).unwrap_or_default(),
+                &serde_json::to_string(&moved).unwrap_or_default(),
+            )),
+            "kunjungan_dipindah",
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.moved")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct LockForm {
+    resident: String,
+    /// "1" to pin where it is now, anything else to unpin.
+    #[serde(default)]
+    lock: String,
+}
+
+/// Pins a visit where the schedule has it now (re-planning keeps it there), or unpins it.
+async fn lock_visit(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<LockForm>,
+) -> Result<Response, PageError> {
+    changeable(&state, &p, id, info.lang).await?;
+    let resident: i64 = f
+        .resident
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound, info.lang))?;
+    if f.lock != "1" {
+        state
+            .db
+            .set_lock(id, resident, None, None, "kunci_dibuka", &p.actor(), state.now())
+            .await?;
+        return Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.unlocked")).into_response());
+    }
+    let sp = state
+        .db
+        .latest_plan(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
+    let plan: jempol_plan::Plan =
+        serde_json::from_str(&sp.plan_json).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    let Some(route) = plan.routes.iter().find(|r| r.stops.iter().any(|s| s.id == f.resident)) else {
+        return Err(PageError(
+            AppError::Invalid("Warga ini belum masuk jadwal; pindahkan ke satu tim dan hari dulu.".into()),
+            info.lang,
+        ));
+    };
+    state
+        .db
+        .set_lock(
+            id,
+            resident,
+            Some((&route.team, &route.date.to_string())),
+            None,
+            "kunjungan_dikunci",
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.locked")).into_response())
 }

@@ -567,6 +567,29 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("camp.time", "Jam", "Time"),
     ("camp.priority", "didahulukan", "priority"),
     ("camp.unplanned", "Belum masuk jadwal", "Not scheduled"),
+    (
+        "camp.moved",
+        "Kunjungan dipindah dan dikunci; jadwal menjadi versi baru yang perlu disetujui lagi.",
+        "Visit moved and pinned; the schedule is a new version that needs approval again.",
+    ),
+    (
+        "camp.locked",
+        "Kunjungan dikunci: penyusunan ulang tidak memindahkannya.",
+        "Visit pinned: re-planning will not move it.",
+    ),
+    ("camp.unlocked", "Kunci dibuka.", "Visit unpinned."),
+    ("camp.move_to", "Pindah ke", "Move to"),
+    ("camp.move", "Pindahkan", "Move"),
+    ("camp.lock", "Kunci", "Pin"),
+    ("camp.unlock", "Buka kunci", "Unpin"),
+    ("camp.locked_badge", "dikunci", "pinned"),
+    ("camp.adjust", "Ubah", "Adjust"),
+    ("camp.replan", "Susun ulang sisanya", "Re-plan the rest"),
+    (
+        "camp.replan_help",
+        "Kunjungan yang dikunci tetap pada tim dan harinya; yang lain disusun ulang.",
+        "Pinned visits stay with their team and day; the others are planned again.",
+    ),
 ];
 
 #[cfg(test)]

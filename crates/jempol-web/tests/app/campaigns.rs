@@ -300,3 +300,133 @@ async fn who_may_see_and_change_campaigns() {
         "no schedule yet"
     );
 }
+
+#[tokio::test]
+async fn the_kasi_moves_and_pins_a_visit_and_re_planning_keeps_it() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let r = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let at = r.location().split('?').next().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
+    app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 2")]).await;
+    app.post(
+        &format!("{at}/jadwal"),
+        Some(&kasi),
+        &[("start_date", "2026-12-14"), ("working_days", "10")],
+    )
+    .await;
+    let stored =
+        |v: &jempol_store::campaigns::StoredPlan| -> serde_json::Value { serde_json::from_str(&v.plan_json).unwrap() };
+    let v1 = app.db.latest_plan(id).await.unwrap().unwrap();
+    let first = stored(&v1)["routes"][0]["stops"][0]["id"].as_str().unwrap().to_string();
+    let where_is = |plan: &serde_json::Value, rid: &str| -> Option<(String, String)> {
+        plan["routes"].as_array().unwrap().iter().find_map(|r| {
+            r["stops"].as_array().unwrap().iter().any(|s| s["id"] == rid).then(|| {
+                (
+                    r["team"].as_str().unwrap().to_string(),
+                    r["date"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+    };
+
+    // Not onto a Saturday, and not by staff.
+    let r = app
+        .post(
+            &format!("{at}/jadwal/pindah"),
+            Some(&kasi),
+            &[("resident", &first), ("target", "Tim 2|2026-12-19")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("bukan hari kunjungan"), "{}", r.body);
+    let petugas = app.login("petugas").await;
+    assert_eq!(
+        app.post(
+            &format!("{at}/jadwal/pindah"),
+            Some(&petugas),
+            &[("resident", &first), ("target", "Tim 2|2026-12-29")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Moved: a new draft version, the visit pinned on Tim 2 on 29 December.
+    let r = app
+        .post(
+            &format!("{at}/jadwal/pindah"),
+            Some(&kasi),
+            &[("resident", &first), ("target", "Tim 2|2026-12-29")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let v2 = app.db.latest_plan(id).await.unwrap().unwrap();
+    assert_eq!((v2.version, v2.status.as_str()), (2, "draft"));
+    assert_eq!(
+        where_is(&stored(&v2), &first),
+        Some(("Tim 2".into(), "2026-12-29".into()))
+    );
+    assert_eq!(r.location(), format!("{at}/jadwal?ok=camp.moved"));
+    let page = app.get(r.location(), Some(&kasi)).await.body;
+    assert!(
+        page.contains("Kunjungan dipindah dan dikunci") && page.contains(">dikunci</span>"),
+        "{page}"
+    );
+
+    // Re-planning the rest keeps it there.
+    app.post(
+        &format!("{at}/jadwal"),
+        Some(&kasi),
+        &[("start_date", "2026-12-14"), ("working_days", "10")],
+    )
+    .await;
+    let v3 = app.db.latest_plan(id).await.unwrap().unwrap();
+    assert_eq!(v3.version, 3);
+    assert_eq!(
+        where_is(&stored(&v3), &first),
+        Some(("Tim 2".into(), "2026-12-29".into()))
+    );
+    assert_eq!(stored(&v3)["summary"]["planned"], 12);
+
+    // Unpinned, the next plan may put it anywhere; the history has every adjustment.
+    let r = app
+        .post(
+            &format!("{at}/jadwal/kunci"),
+            Some(&kasi),
+            &[("resident", &first), ("lock", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.db.campaign_locks(id).await.unwrap().is_empty());
+    let r = app
+        .post(
+            &format!("{at}/jadwal/kunci"),
+            Some(&kasi),
+            &[("resident", &first), ("lock", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.db.campaign_locks(id).await.unwrap().values().next().cloned(),
+        Some(("Tim 2".to_string(), "2026-12-29".to_string()))
+    );
+    let page = app.get(&at, Some(&kasi)).await.body;
+    for what in ["kunjungan dipindah dan dikunci", "kunci dibuka", "kunjungan dikunci"] {
+        assert!(page.contains(what), "{what}");
+    }
+}
