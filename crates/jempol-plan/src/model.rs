@@ -243,3 +243,98 @@ pub enum PlanError {
     #[error("Kunjungan tidak muat di {team} pada {date}: {why}")]
     DoesNotFit { team: String, date: Date, why: String },
 }
+
+/// "08.00", "8:30", "13" → a time of day.
+fn clock(s: &str) -> Option<Time> {
+    let s = s.trim();
+    let (h, m) = match s.split_once(['.', ':']) {
+        Some((h, m)) => (h, m),
+        None => (s, "0"),
+    };
+    let (h, m): (i8, i8) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
+    Time::new(h, m, 0, 0).ok()
+}
+
+/// A date as villages write it: `16-12-2026`, `16/12/2026` or `2026-12-16`.
+fn day(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    let p: Vec<&str> = s.split(['-', '/']).collect();
+    match p.as_slice() {
+        [d, m, y] if y.len() == 4 => Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
+        _ => None,
+    }
+}
+
+/// When a family says the person is at home, as typed: time ranges separated by `;` or new
+/// lines, each for every day (`08.00-11.00`) or one date (`16-12-2026 13.00-14.00`).
+pub fn parse_home_times(text: &str) -> Result<Vec<Window>, String> {
+    let mut out = Vec::new();
+    for part in text.split([';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        let explain = || {
+            format!(
+                "\"{part}\" tidak terbaca. Tulis seperti 08.00-11.00 (setiap hari) atau 16-12-2026 13.00-14.00 (hari itu saja); pisahkan beberapa waktu dengan titik koma."
+            )
+        };
+        let (date, range) = match part.split_once(char::is_whitespace) {
+            Some((d, r)) => (Some(day(d).ok_or_else(explain)?), r.trim()),
+            None => (None, part),
+        };
+        let (a, b) = range
+            .split_once(['-', '–', '—'])
+            .or_else(|| range.split_once(" s.d. "))
+            .ok_or_else(explain)?;
+        let (from, to) = (clock(a).ok_or_else(explain)?, clock(b).ok_or_else(explain)?);
+        if to <= from {
+            return Err(format!("\"{part}\": jam selesai harus sesudah jam mulai."));
+        }
+        out.push(Window { date, from, to });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{date, time};
+
+    #[test]
+    fn home_times_as_families_give_them() {
+        assert_eq!(parse_home_times("").unwrap(), vec![]);
+        let w = parse_home_times("08.00-11.00; 16-12-2026 13:00 - 14.30\n9-10").unwrap();
+        assert_eq!(
+            w,
+            vec![
+                Window {
+                    date: None,
+                    from: time(8, 0, 0, 0),
+                    to: time(11, 0, 0, 0)
+                },
+                Window {
+                    date: Some(date(2026, 12, 16)),
+                    from: time(13, 0, 0, 0),
+                    to: time(14, 30, 0, 0)
+                },
+                Window {
+                    date: None,
+                    from: time(9, 0, 0, 0),
+                    to: time(10, 0, 0, 0)
+                },
+            ]
+        );
+        assert!(parse_home_times("pagi").unwrap_err().contains("tidak terbaca"));
+        assert!(
+            parse_home_times("11.00-08.00")
+                .unwrap_err()
+                .contains("sesudah jam mulai")
+        );
+        assert!(
+            parse_home_times("31-02-2026 08.00-09.00")
+                .unwrap_err()
+                .contains("tidak terbaca")
+        );
+        assert!(parse_home_times("25.00-26.00").is_err());
+    }
+}

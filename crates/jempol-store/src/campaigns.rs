@@ -58,6 +58,8 @@ pub struct Member {
     pub needs_companion: bool,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
+    /// When the family says the person is at home, as typed.
+    pub home_times: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -193,8 +195,8 @@ impl Db {
         Ok(run!(self, |pool| {
             let rows = sqlx::query(
                 "SELECT r.id, r.nik, r.name, r.sex, r.birth_date, r.desa_code, r.dusun, r.rt, r.rw, r.address, \
-                 r.phone, r.disabilitas, r.disability_kind, r.odgj, r.bedridden, r.needs_companion, r.lat, r.lng \
-                 FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
+                 r.phone, r.disabilitas, r.disability_kind, r.odgj, r.bedridden, r.needs_companion, r.lat, r.lng, \
+                 c.home_times FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
                  WHERE c.campaign_id = $1 ORDER BY r.desa_code, r.name, r.id",
             )
             .bind(id)
@@ -221,6 +223,7 @@ impl Db {
                     needs_companion: r.try_get("needs_companion")?,
                     lat: r.try_get("lat")?,
                     lng: r.try_get("lng")?,
+                    home_times: r.try_get("home_times")?,
                 });
             }
             out
@@ -640,6 +643,46 @@ impl Db {
                 actor,
                 now,
                 "campaign.adjust",
+                "campaign",
+                Some(campaign_id.to_string()),
+                None,
+                Some(payload.clone())
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Records when the family says the person is at home (`None`: any time in office hours).
+    pub async fn set_home_times(
+        &self,
+        campaign_id: i64,
+        resident_id: i64,
+        text: Option<&str>,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE campaign_residents SET home_times = $1 WHERE campaign_id = $2 AND resident_id = $3",
+            )
+            .bind(text)
+            .bind(campaign_id)
+            .bind(resident_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let payload = serde_json::json!({"resident": resident_id, "home_times": text});
+            event!(tx, campaign_id, actor, now, "waktu_di_rumah", payload)?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "campaign.home_times",
                 "campaign",
                 Some(campaign_id.to_string()),
                 None,

@@ -91,6 +91,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "campaign_locks",
         include_str!("../migrations/sqlite/0008_campaign_locks.sql"),
     ),
+    (
+        9,
+        "home_times",
+        include_str!("../migrations/sqlite/0009_home_times.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -132,6 +137,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "campaign_locks",
         include_str!("../migrations/postgres/0008_campaign_locks.sql"),
+    ),
+    (
+        9,
+        "home_times",
+        include_str!("../migrations/postgres/0009_home_times.sql"),
     ),
 ];
 

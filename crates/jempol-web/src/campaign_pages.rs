@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}", get(show))
         .route("/gelombang/{id}/warga", post(add_residents))
         .route("/gelombang/{id}/warga/{rid}/keluarkan", post(remove_resident))
+        .route("/gelombang/{id}/warga/{rid}/waktu", post(home_times))
         .route("/gelombang/{id}/tim", post(add_team))
         .route("/gelombang/{id}/tim/{tid}/hapus", post(remove_team))
         .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
@@ -243,6 +244,7 @@ pub(crate) fn needs_text(m: &Member) -> String {
 
 struct MemberLine {
     id: i64,
+    home_times: String,
     name: String,
     nik: String,
     desa: String,
@@ -303,6 +305,14 @@ fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
             ),
         ),
         "kunci_dibuka" => ("kunci dibuka".into(), format!("warga #{}", payload["resident"])),
+        "waktu_di_rumah" => (
+            "waktu di rumah dicatat".into(),
+            format!(
+                "warga #{}: {}",
+                payload["resident"],
+                payload["home_times"].as_str().unwrap_or("kapan saja")
+            ),
+        ),
         "jadwal_disetujui_camat" => (
             "jadwal disetujui Camat (langkah 4 selesai)".into(),
             format!("versi {}", payload["version"]),
@@ -333,6 +343,7 @@ async fn show_page(
         .into_iter()
         .map(|m| MemberLine {
             id: m.id,
+            home_times: m.home_times.clone().unwrap_or_default(),
             name: m.name.clone(),
             nik: crate::resident_pages::shown_nik(p, &m.nik),
             desa: desa_names.get(&m.desa_code).cloned().unwrap_or(m.desa_code.clone()),
@@ -613,7 +624,11 @@ async fn instance_for(
                     .ok()
                     .map(|b| nik::age_on(b, start).max(0) as u16),
                 service_minutes: None,
-                windows: vec![],
+                windows: m
+                    .home_times
+                    .as_deref()
+                    .and_then(|t| jempol_plan::parse_home_times(t).ok())
+                    .unwrap_or_default(),
                 lock: locks.get(&m.id).and_then(|(team, date)| {
                     Some(jempol_plan::Lock {
                         team: team.clone(),
@@ -1154,4 +1169,47 @@ async fn lock_visit(
         )
         .await?;
     Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.locked")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct HomeTimesForm {
+    #[serde(default)]
+    home_times: String,
+}
+
+/// Records when the family says the person is at home; the schedule keeps the visit inside.
+async fn home_times(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, rid)): Path<(i64, i64)>,
+    Form(f): Form<HomeTimesForm>,
+) -> Result<Response, PageError> {
+    let c = changeable(&state, &p, id, info.lang).await?;
+    let text = f.home_times.trim();
+    if let Err(m) = jempol_plan::parse_home_times(text) {
+        let name = state
+            .db
+            .campaign_members(id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == rid)
+            .map(|m| m.name)
+            .unwrap_or_default();
+        return show_page(
+            &state,
+            &p,
+            info.lang,
+            c,
+            None,
+            Some(format!("Waktu di rumah {name}: {m}")),
+        )
+        .await;
+    }
+    state
+        .db
+        .set_home_times(id, rid, Some(text).filter(|t| !t.is_empty()), &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.times_saved#m{rid}")).into_response())
 }

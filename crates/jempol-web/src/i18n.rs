@@ -590,6 +590,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Kunjungan yang dikunci tetap pada tim dan harinya; yang lain disusun ulang.",
         "Pinned visits stay with their team and day; the others are planned again.",
     ),
+    ("camp.home_times", "Waktu di rumah", "At home"),
+    (
+        "camp.home_times_help",
+        "Kapan keluarga bilang warga ada di rumah: 08.00-11.00 (setiap hari) atau 16-12-2026 13.00-14.00 (hari itu); beberapa waktu dipisah titik koma. Kosong: kapan saja dalam jam kantor.",
+        "When the family says the person is at home: 08.00-11.00 (every day) or 16-12-2026 13.00-14.00 (that day); separate several with semicolons. Empty: any time in office hours.",
+    ),
+    (
+        "camp.times_saved",
+        "Waktu di rumah disimpan; susun ulang jadwal agar dipakai.",
+        "Home times saved; re-plan the schedule to use them.",
+    ),
 ];
 
 #[cfg(test)]

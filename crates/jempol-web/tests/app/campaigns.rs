@@ -430,3 +430,81 @@ async fn the_kasi_moves_and_pins_a_visit_and_re_planning_keeps_it() {
         assert!(page.contains(what), "{what}");
     }
 }
+
+#[tokio::test]
+async fn when_the_family_says_the_person_is_home_the_schedule_keeps_to_it() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let r = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let at = r.location().split('?').next().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
+    let rid = app.db.campaign_members(id).await.unwrap()[0].id;
+    let bad = app
+        .post(
+            &format!("{at}/warga/{rid}/waktu"),
+            Some(&kasi),
+            &[("home_times", "sore hari")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("tidak terbaca"), "{}", bad.body);
+    let ok = app
+        .post(
+            &format!("{at}/warga/{rid}/waktu"),
+            Some(&kasi),
+            &[("home_times", "16-12-2026 13.00-14.00")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(
+        app.get(&at, Some(&kasi))
+            .await
+            .body
+            .contains("value=\"16-12-2026 13.00-14.00\"")
+    );
+    app.post(
+        &format!("{at}/jadwal"),
+        Some(&kasi),
+        &[("start_date", "2026-12-14"), ("working_days", "10")],
+    )
+    .await;
+    let plan: serde_json::Value =
+        serde_json::from_str(&app.db.latest_plan(id).await.unwrap().unwrap().plan_json).unwrap();
+    let (date, start) = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|r| {
+            r["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"].as_str() == Some(rid.to_string().as_str()))
+                .map(|s| {
+                    (
+                        r["date"].as_str().unwrap().to_string(),
+                        s["start"].as_str().unwrap().to_string(),
+                    )
+                })
+        })
+        .expect("planned");
+    assert_eq!(date, "2026-12-16");
+    assert!(
+        ("13:00:00".to_string()..="14:00:00".to_string()).contains(&start),
+        "{start}"
+    );
+}
