@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}/tim/{tid}/hapus", post(remove_team))
         .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
         .route("/gelombang/{id}/jadwal/setujui", post(approve))
+        .route("/gelombang/{id}/jadwal.xlsx", get(schedule_xlsx))
         .route("/gelombang/{id}/jadwal/pindah", post(move_visit))
         .route("/gelombang/{id}/jadwal/kunci", post(lock_visit))
 }
@@ -769,6 +770,8 @@ async fn make_schedule(
 
 struct StopLine {
     id: String,
+    /// WhatsApp click-to-chat with the prepared message, when the family has a phone.
+    wa: Option<String>,
     locked: bool,
     time: String,
     name: String,
@@ -831,6 +834,152 @@ fn hm(t: jiff::civil::Time) -> String {
     format!("{:02}.{:02}", t.hour(), t.minute())
 }
 
+/// A stored schedule with what its pages and exports show of each person.
+struct Loaded {
+    c: Campaign,
+    sp: StoredPlan,
+    plan: jempol_plan::Plan,
+    members: HashMap<String, Member>,
+    /// Team name → its members.
+    teams: BTreeMap<String, String>,
+    desa_names: HashMap<String, String>,
+    locks: HashMap<String, (String, String)>,
+    kecamatan_name: String,
+}
+
+/// One person as the schedule shows them.
+struct Person {
+    name: String,
+    desa: String,
+    address: String,
+    phone: String,
+    needs: String,
+    home_times: String,
+}
+
+impl Loaded {
+    fn person(&self, id: &str) -> Person {
+        match self.members.get(id) {
+            Some(m) => {
+                let mut addr = Vec::new();
+                if let Some(a) = m.address.as_deref().filter(|a| !a.is_empty()) {
+                    addr.push(a.to_string());
+                }
+                if let Some(d) = m.dusun.as_deref().filter(|a| !a.is_empty()) {
+                    let dusun = format!("Dusun {d}");
+                    if !addr.iter().any(|a| a.to_uppercase().contains(&dusun.to_uppercase())) {
+                        addr.push(dusun);
+                    }
+                }
+                if let (Some(rt), Some(rw)) = (m.rt.as_deref(), m.rw.as_deref())
+                    && !rt.is_empty()
+                {
+                    addr.push(format!("RT {rt}/RW {rw}"));
+                }
+                Person {
+                    name: m.name.clone(),
+                    desa: self
+                        .desa_names
+                        .get(&m.desa_code)
+                        .cloned()
+                        .unwrap_or(m.desa_code.clone()),
+                    address: addr.join(", "),
+                    phone: m.phone.clone().unwrap_or_default(),
+                    needs: needs_text(m),
+                    home_times: m.home_times.clone().unwrap_or_default(),
+                }
+            }
+            None => Person {
+                name: format!("(warga #{id} tidak lagi di gelombang)"),
+                desa: String::new(),
+                address: String::new(),
+                phone: String::new(),
+                needs: String::new(),
+                home_times: String::new(),
+            },
+        }
+    }
+}
+
+async fn load_schedule(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Loaded, PageError> {
+    let c = visible(state, p, id, lang).await?;
+    let sp = state
+        .db
+        .latest_plan(id)
+        .await?
+        .ok_or(PageError(AppError::NotFound, lang))?;
+    let plan: jempol_plan::Plan =
+        serde_json::from_str(&sp.plan_json).map_err(|e| PageError(AppError::Internal(e.to_string()), lang))?;
+    let members = state
+        .db
+        .campaign_members(id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.to_string(), m))
+        .collect();
+    let teams = state
+        .db
+        .campaign_teams(id)
+        .await?
+        .into_iter()
+        .map(|t| (t.name, t.members))
+        .collect();
+    let mut desa_names = HashMap::new();
+    for d in state.db.region_children(&c.kecamatan_code).await? {
+        desa_names.insert(d.code, d.name);
+    }
+    let locks = state
+        .db
+        .campaign_locks(id)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let kecamatan_name = state
+        .db
+        .region(&c.kecamatan_code)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    Ok(Loaded {
+        c,
+        sp,
+        plan,
+        members,
+        teams,
+        desa_names,
+        locks,
+        kecamatan_name,
+    })
+}
+
+/// A phone number as WhatsApp wants it: country code 62, digits only; `None` when too short.
+fn wa_number(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let n = if let Some(rest) = digits.strip_prefix('0') {
+        format!("62{rest}")
+    } else if digits.starts_with("62") {
+        digits
+    } else if digits.starts_with('8') {
+        format!("62{digits}")
+    } else {
+        return None;
+    };
+    (n.len() >= 10 && n.len() <= 15).then_some(n)
+}
+
+/// A WhatsApp click-to-chat link with the prepared message for the family.
+fn wa_link(phone: &str, name: &str, kecamatan: &str, when: &str, time: &str) -> Option<String> {
+    let number = wa_number(phone)?;
+    let text = format!(
+        "Yth. Bapak/Ibu keluarga {name},\nTim perekaman e-KTP Kecamatan {kecamatan} akan datang ke rumah pada {when} sekitar pukul {time} WIB untuk merekam e-KTP {name}.\nMohon disiapkan: Kartu Keluarga (KK); {name} ada di rumah; satu anggota keluarga mendampingi.\nTerima kasih.\nKantor Kecamatan {kecamatan}"
+    );
+    Some(format!(
+        "https://wa.me/{number}?text={}",
+        crate::users::url_encode(&text).replace('+', "%20")
+    ))
+}
+
 async fn schedule(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
@@ -838,81 +987,18 @@ async fn schedule(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<Html<String>, PageError> {
-    let c = visible(&state, &p, id, info.lang).await?;
-    let sp = state
-        .db
-        .latest_plan(id)
-        .await?
-        .ok_or(PageError(AppError::NotFound, info.lang))?;
-    let plan: jempol_plan::Plan =
-        serde_json::from_str(&sp.plan_json).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
-    let members: HashMap<String, Member> = state
-        .db
-        .campaign_members(id)
-        .await?
-        .into_iter()
-        .map(|m| (m.id.to_string(), m))
-        .collect();
-    let teams: HashMap<String, String> = state
-        .db
-        .campaign_teams(id)
-        .await?
-        .into_iter()
-        .map(|t| (t.name, t.members))
-        .collect();
-    let mut desa_names: HashMap<String, String> = HashMap::new();
-    for d in state.db.region_children(&c.kecamatan_code).await? {
-        desa_names.insert(d.code, d.name);
-    }
-    let locks: HashMap<String, (String, String)> = state
-        .db
-        .campaign_locks(id)
-        .await?
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    let describe = |id: &str| -> (String, String, String, String) {
-        match members.get(id) {
-            Some(m) => {
-                let mut addr = Vec::new();
-                if let Some(a) = m.address.as_deref().filter(|a| !a.is_empty()) {
-                    addr.push(a.to_string());
-                }
-                if let Some(d) = m.dusun.as_deref().filter(|a| !a.is_empty()) {
-                    addr.push(format!("Dusun {d}"));
-                }
-                if let (Some(rt), Some(rw)) = (m.rt.as_deref(), m.rw.as_deref())
-                    && !rt.is_empty()
-                {
-                    addr.push(format!("RT {rt}/RW {rw}"));
-                }
-                if let Some(ph) = m.phone.as_deref().filter(|a| !a.is_empty()) {
-                    addr.push(format!("HP {ph}"));
-                }
-                (
-                    m.name.clone(),
-                    desa_names.get(&m.desa_code).cloned().unwrap_or(m.desa_code.clone()),
-                    addr.join(", "),
-                    needs_text(m),
-                )
-            }
-            None => (
-                format!("(warga #{id} tidak lagi di gelombang)"),
-                String::new(),
-                String::new(),
-                String::new(),
-            ),
-        }
-    };
+    let s = load_schedule(&state, &p, id, info.lang).await?;
+    let plan = &s.plan;
     let mut days = Vec::new();
     for d in &plan.days {
+        let when = format!("{}, {}", weekday(*d), d.strftime("%d-%m-%Y"));
         let routes: Vec<RouteBlock> = plan
             .routes
             .iter()
             .filter(|r| r.date == *d)
             .map(|r| RouteBlock {
                 team: r.team.clone(),
-                members: teams.get(&r.team).cloned().unwrap_or_default(),
+                members: s.teams.get(&r.team).cloned().unwrap_or_default(),
                 leave: hm(r.leave),
                 back: hm(r.back),
                 travel: r.travel_minutes,
@@ -920,48 +1006,46 @@ async fn schedule(
                 stops: r
                     .stops
                     .iter()
-                    .map(|s| {
-                        let (name, desa, address, needs) = describe(&s.id);
+                    .map(|st| {
+                        let person = s.person(&st.id);
                         StopLine {
-                            id: s.id.clone(),
-                            locked: locks.contains_key(&s.id),
-                            time: hm(s.start),
-                            name,
-                            desa,
-                            address,
-                            needs,
-                            priority: s.priority,
-                            travel: s.travel_minutes,
+                            id: st.id.clone(),
+                            locked: s.locks.contains_key(&st.id),
+                            time: hm(st.start),
+                            wa: wa_link(&person.phone, &person.name, &s.kecamatan_name, &when, &hm(st.start)),
+                            name: person.name,
+                            desa: person.desa,
+                            address: person.address,
+                            needs: person.needs,
+                            priority: st.priority,
+                            travel: st.travel_minutes,
                         }
                     })
                     .collect(),
             })
             .collect();
         if !routes.is_empty() {
-            days.push(DayBlock {
-                date: format!("{}, {}", weekday(*d), d.strftime("%d-%m-%Y")),
-                routes,
-            });
+            days.push(DayBlock { date: when, routes });
         }
     }
     let unplanned = plan
         .unplanned
         .iter()
         .map(|u| {
-            let (name, desa, _, _) = describe(&u.id);
-            (u.id.clone(), name, desa, u.reason.clone())
+            let person = s.person(&u.id);
+            (u.id.clone(), person.name, person.desa, u.reason.clone())
         })
         .collect();
     let mut targets = Vec::new();
     for d in &plan.days {
-        for t in teams.keys().collect::<std::collections::BTreeSet<_>>() {
+        for t in s.teams.keys() {
             targets.push((
                 format!("{t}|{d}"),
                 format!("{t} · {}, {}", weekday(*d), d.strftime("%d-%m-%Y")),
             ));
         }
     }
-    let instance: Option<jempol_plan::Instance> = serde_json::from_str(&sp.instance_json).ok();
+    let instance: Option<jempol_plan::Instance> = serde_json::from_str(&s.sp.instance_json).ok();
     let replan = instance
         .as_ref()
         .map(|i| {
@@ -977,9 +1061,9 @@ async fn schedule(
                 },
             )
         })
-        .unwrap_or_else(|| (c.start_date.clone(), 10));
+        .unwrap_or_else(|| (s.c.start_date.clone(), 10));
     // Step 4: from the first proposal to the Camat's approval.
-    let step4 = match sp.camat_at {
+    let step4 = match s.sp.camat_at {
         Some(done) => {
             let first = state
                 .db
@@ -992,32 +1076,155 @@ async fn schedule(
             let (_, def) = state.db.active_sop().await?;
             Some((
                 crate::submission_pages::duration_text(done - first),
-                def.steps.get(3).map(|s| s.time.clone()).unwrap_or_default(),
+                def.steps.get(3).map(|x| x.time.clone()).unwrap_or_default(),
             ))
         }
         None => None,
     };
+    let status = plan_status(&s.sp.status, info.lang);
+    let can_kasi = p.can(Action::PlanSchedule) && s.sp.status == "draft";
+    let can_camat = p.can(Action::ApproveSchedule) && s.sp.status == "kasi";
     render(&SchedulePage {
         l: layout(
             info.lang,
             Some(&p),
-            &format!("{} · {}", Tr(info.lang).s("camp.schedule"), c.name),
+            &format!("{} · {}", Tr(info.lang).s("camp.schedule"), s.c.name),
             "/gelombang",
             q.ok.as_deref(),
         ),
-        status: plan_status(&sp.status, info.lang),
-        can_adjust: p.can(Action::PlanSchedule) && c.status == "open",
+        status,
+        can_adjust: p.can(Action::PlanSchedule) && s.c.status == "open",
         targets,
         replan,
-        can_kasi: p.can(Action::PlanSchedule) && sp.status == "draft",
-        can_camat: p.can(Action::ApproveSchedule) && sp.status == "kasi",
+        can_kasi,
+        can_camat,
         summary: plan.summary.clone(),
         days,
         unplanned,
         step4,
-        sp,
-        c,
+        sp: s.sp,
+        c: s.c,
     })
+}
+
+/// The schedule as a workbook: one sheet per team and one per desa, every cell text.
+async fn schedule_xlsx(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let s = load_schedule(&state, &p, id, info.lang).await?;
+    let header = [
+        "Hari",
+        "Tanggal",
+        "Jam",
+        "Tim",
+        "Nama",
+        "NIK",
+        "Desa/Kelurahan",
+        "Alamat",
+        "No. HP",
+        "Kebutuhan",
+        "Waktu di rumah",
+    ];
+    let mut rows: Vec<(String, String, [String; 11])> = Vec::new();
+    for r in &s.plan.routes {
+        for st in &r.stops {
+            let person = s.person(&st.id);
+            let nik = s
+                .members
+                .get(&st.id)
+                .map(|m| crate::resident_pages::shown_nik(&p, &m.nik))
+                .unwrap_or_default();
+            rows.push((
+                r.team.clone(),
+                person.desa.clone(),
+                [
+                    weekday(r.date).to_string(),
+                    r.date.strftime("%d-%m-%Y").to_string(),
+                    hm(st.start),
+                    r.team.clone(),
+                    person.name,
+                    nik,
+                    person.desa,
+                    person.address,
+                    person.phone,
+                    person.needs,
+                    person.home_times,
+                ],
+            ));
+        }
+    }
+    // One sheet per team first (what each team carries), then one per desa (what each
+    // village is told).
+    let mut by_team: BTreeMap<String, Vec<&[String; 11]>> = BTreeMap::new();
+    let mut by_desa: BTreeMap<String, Vec<&[String; 11]>> = BTreeMap::new();
+    for (team, desa, row) in &rows {
+        by_team.entry(team.clone()).or_default().push(row);
+        by_desa.entry(format!("Desa {desa}")).or_default().push(row);
+    }
+    let sheets: Vec<(String, Vec<&[String; 11]>)> = by_team.into_iter().chain(by_desa).collect();
+    let title = format!(
+        "Jadwal kunjungan rumah perekaman e-KTP — {} — Kecamatan {} — versi {} ({})",
+        s.c.name,
+        s.kecamatan_name,
+        s.sp.version,
+        plan_status(&s.sp.status, Lang::Id)
+    );
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (name, list) in &sheets {
+            let ws = wb.add_worksheet();
+            // Sheet names: at most 31 characters, none of []:*?/\ .
+            let clean: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+            ws.set_name(&clean)?;
+            ws.write_string_with_format(0, 0, &title, &bold)?;
+            for (c, h) in header.iter().enumerate() {
+                ws.write_string_with_format(2, c as u16, *h, &bold)?;
+            }
+            for (i, row) in list.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    ws.write_string(3 + i as u32, c as u16, v)?;
+                }
+            }
+            ws.set_freeze_panes(3, 0)?;
+            for (c, w) in [8, 11, 6, 10, 24, 18, 16, 28, 14, 20, 18].iter().enumerate() {
+                ws.set_column_width(c as u16, *w)?;
+            }
+        }
+        if sheets.is_empty() {
+            wb.add_worksheet().write_string(0, 0, &title)?;
+        }
+        wb.save_to_buffer()
+    };
+    let body = build().map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "campaign.export",
+            "campaign",
+            Some(&id.to_string()),
+            Some(serde_json::json!({"format": "xlsx", "version": s.sp.version, "rows": rows.len()})),
+        )
+        .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"jadwal-gelombang-{id}-v{}.xlsx\"", s.sp.version),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -1212,4 +1419,24 @@ async fn home_times(
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.times_saved#m{rid}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whatsapp_numbers_and_the_prepared_message() {
+        assert_eq!(wa_number("0812-3456-7890").as_deref(), Some("6281234567890"));
+        assert_eq!(wa_number("+62 812 3456 7890").as_deref(), Some("6281234567890"));
+        assert_eq!(wa_number("812345678").as_deref(), Some("62812345678"));
+        assert_eq!(wa_number("12345"), None);
+        assert_eq!(wa_number(""), None);
+        let link = wa_link("081234567890", "KASMINI", "Dolopo", "Senin, 14-12-2026", "08.05").unwrap();
+        assert!(
+            link.starts_with("https://wa.me/6281234567890?text=Yth.%20Bapak%2FIbu%20keluarga%20KASMINI"),
+            "{link}"
+        );
+        assert!(link.contains("Kartu%20Keluarga") && !link.contains('+') && !link.contains(' '));
+    }
 }

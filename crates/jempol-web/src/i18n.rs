@@ -601,6 +601,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Waktu di rumah disimpan; susun ulang jadwal agar dipakai.",
         "Home times saved; re-plan the schedule to use them.",
     ),
+    ("camp.wa", "Kabari keluarga (WhatsApp)", "Tell the family (WhatsApp)"),
+    (
+        "camp.xlsx",
+        "Unduh jadwal (Excel: per tim dan per desa)",
+        "Download the schedule (Excel: per team and per village)",
+    ),
 ];
 
 #[cfg(test)]

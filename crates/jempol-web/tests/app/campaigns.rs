@@ -25,6 +25,9 @@ async fn fill(app: &TestApp) {
         r.sex = if i % 3 == 0 { "P".into() } else { "L".into() };
         r.stage = "terverifikasi".into();
         r.bedridden = i == 4;
+        if i == 0 {
+            r.phone = "0812-3456-7890".into();
+        }
         r.odgj = i == 7;
         rows.push(r);
     }
@@ -151,6 +154,54 @@ async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_ste
     assert!(sched.contains("WARGA GELOMBANG 04") && sched.contains("terbaring"));
     assert!(sched.contains("Tim 1") && sched.contains("Sugeng, Wahyu"));
     assert!(sched.contains("usulan, menunggu persetujuan Kasi"));
+    // The family with a phone gets a prepared WhatsApp message.
+    assert!(
+        sched.contains("https://wa.me/6281234567890?text=Yth.%20Bapak%2FIbu%20keluarga%20WARGA%20GELOMBANG%2000"),
+        "{sched}"
+    );
+    // The schedule downloads as a workbook, per team and per desa; the download is audited.
+    let x = app.get(&format!("{at}/jadwal.xlsx"), Some(&camat)).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(
+        x.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("jadwal-gelombang-")
+    );
+    let grid = jempol_import::read("jadwal.xlsx", &x.bytes).unwrap();
+    let text: Vec<String> = grid
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| c.text.clone()))
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("Jadwal kunjungan rumah perekaman e-KTP — Gelombang I 2026"))
+    );
+    // The first sheet is Tim 1's day list.
+    assert!(
+        text.iter().any(|t| t == "Tim 1") && text.iter().any(|t| t.starts_with("WARGA GELOMBANG")),
+        "{text:?}"
+    );
+    assert!(
+        !text.iter().any(|t| t.contains("Dusun Krajan, Dusun Krajan")),
+        "{text:?}"
+    );
+    // The Camat sees NIKs masked in the download too.
+    assert!(
+        text.iter().any(|t| t.starts_with("351902") && t.contains("********")),
+        "{text:?}"
+    );
+    let exports = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("campaign.export".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(exports.len(), 1);
 
     // The Camat approves only after the Kasi; each approves once.
     let r = app
