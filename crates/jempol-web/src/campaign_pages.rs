@@ -813,6 +813,7 @@ struct SchedulePage {
     can_adjust: bool,
     /// The plan's start and working days, to plan the rest again.
     replan: (String, usize),
+    map: Option<MapView>,
     can_kasi: bool,
     can_camat: bool,
     step4: Option<(String, String)>,
@@ -832,6 +833,103 @@ fn weekday(d: jiff::civil::Date) -> &'static str {
 
 fn hm(t: jiff::civil::Time) -> String {
     format!("{:02}.{:02}", t.hour(), t.minute())
+}
+
+/// The visit points drawn as SVG (no map service needed): the kantor kecamatan, every visit
+/// coloured by team, each team-day's round as a line, the unscheduled in grey.
+struct MapView {
+    width: u32,
+    height: u32,
+    depot: (f64, f64),
+    lines: Vec<(&'static str, String)>,
+    dots: Vec<(f64, f64, &'static str, String)>,
+    legend: Vec<(&'static str, String)>,
+}
+
+const TEAM_COLOURS: [&str; 8] = [
+    "#1b6b4a", "#b5421a", "#2456a6", "#8a5a00", "#7b2d8b", "#0f7c86", "#a0255c", "#4d5b12",
+];
+
+fn map_view(plan: &jempol_plan::Plan, inst: &jempol_plan::Instance, names: &dyn Fn(&str) -> String) -> Option<MapView> {
+    let at: HashMap<&str, (f64, f64)> = inst.visits.iter().map(|v| (v.id.as_str(), (v.lat, v.lng))).collect();
+    let mut pts: Vec<(f64, f64)> = vec![(inst.depot.lat, inst.depot.lng)];
+    pts.extend(
+        inst.visits
+            .iter()
+            .filter(|v| v.lat != 0.0 || v.lng != 0.0)
+            .map(|v| (v.lat, v.lng)),
+    );
+    let (min_lat, max_lat) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (min_lng, max_lng) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let k = (((min_lat + max_lat) / 2.0).to_radians()).cos();
+    let span_x = ((max_lng - min_lng) * k).max(0.005);
+    let span_y = (max_lat - min_lat).max(0.005);
+    let (w, h, pad) = (640.0, 420.0, 24.0);
+    let scale = ((w - 2.0 * pad) / span_x).min((h - 2.0 * pad) / span_y);
+    let xy = |lat: f64, lng: f64| {
+        let x = pad + (lng - min_lng) * k * scale;
+        let y = pad + (max_lat - lat) * scale;
+        ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+    };
+    let teams: Vec<&str> = inst.teams.iter().map(|t| t.id.as_str()).collect();
+    let colour = |team: &str| TEAM_COLOURS[teams.iter().position(|t| *t == team).unwrap_or(0) % TEAM_COLOURS.len()];
+    let depot = xy(inst.depot.lat, inst.depot.lng);
+    let mut lines = Vec::new();
+    let mut dots = Vec::new();
+    for r in &plan.routes {
+        let c = colour(&r.team);
+        let mut line = vec![depot];
+        for st in &r.stops {
+            if let Some((lat, lng)) = at.get(st.id.as_str()) {
+                let p = xy(*lat, *lng);
+                line.push(p);
+                dots.push((
+                    p.0,
+                    p.1,
+                    c,
+                    format!(
+                        "{} · {} {} {}",
+                        names(&st.id),
+                        r.team,
+                        r.date.strftime("%d-%m"),
+                        hm(st.start)
+                    ),
+                ));
+            }
+        }
+        line.push(depot);
+        lines.push((
+            c,
+            line.iter()
+                .map(|(x, y)| format!("{x},{y}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ));
+    }
+    for u in &plan.unplanned {
+        if let Some((lat, lng)) = at.get(u.id.as_str()).filter(|(a, b)| *a != 0.0 || *b != 0.0) {
+            let p = xy(*lat, *lng);
+            dots.push((p.0, p.1, "#888888", format!("{} · belum masuk jadwal", names(&u.id))));
+        }
+    }
+    if dots.is_empty() {
+        return None;
+    }
+    let legend = teams.iter().map(|t| (colour(t), t.to_string())).collect();
+    // As tall as the points need (a kecamatan spread east-west is a wide, low map).
+    let used_h = (span_y * scale + 2.0 * pad).clamp(160.0, h);
+    Some(MapView {
+        width: w as u32,
+        height: used_h.ceil() as u32,
+        depot,
+        lines,
+        dots,
+        legend,
+    })
 }
 
 /// A stored schedule with what its pages and exports show of each person.
@@ -1046,6 +1144,9 @@ async fn schedule(
         }
     }
     let instance: Option<jempol_plan::Instance> = serde_json::from_str(&s.sp.instance_json).ok();
+    let map = instance
+        .as_ref()
+        .and_then(|inst| map_view(plan, inst, &|id: &str| s.person(id).name));
     let replan = instance
         .as_ref()
         .map(|i| {
@@ -1096,6 +1197,7 @@ async fn schedule(
         can_adjust: p.can(Action::PlanSchedule) && s.c.status == "open",
         targets,
         replan,
+        map,
         can_kasi,
         can_camat,
         summary: plan.summary.clone(),

@@ -607,6 +607,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Unduh jadwal (Excel: per tim dan per desa)",
         "Download the schedule (Excel: per team and per village)",
     ),
+    ("camp.map", "Peta titik kunjungan", "Map of the visits"),
+    (
+        "camp.map_desc",
+        "Kantor kecamatan (kotak hitam), setiap rumah yang dikunjungi berwarna menurut tim, garis untuk perjalanan setiap tim per hari; abu-abu: belum masuk jadwal. Warga tanpa koordinat rumah digambar di titik tengah desanya.",
+        "The kantor kecamatan (black square), every home coloured by team, a line for each team's day; grey: not scheduled. Residents without home coordinates are drawn at their village's centre.",
+    ),
+    ("camp.depot", "Kantor kecamatan", "Kantor kecamatan"),
 ];
 
 #[cfg(test)]

@@ -154,6 +154,10 @@ async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_ste
     assert!(sched.contains("WARGA GELOMBANG 04") && sched.contains("terbaring"));
     assert!(sched.contains("Tim 1") && sched.contains("Sugeng, Wahyu"));
     assert!(sched.contains("usulan, menunggu persetujuan Kasi"));
+    // A map of the visits, drawn in the page: one point per resident, one line per team-day.
+    assert!(sched.contains("<svg class=\"map\""), "{sched}");
+    assert_eq!(sched.matches("<circle ").count(), 12);
+    assert!(sched.matches("<polyline ").count() >= 1);
     // The family with a phone gets a prepared WhatsApp message.
     assert!(
         sched.contains("https://wa.me/6281234567890?text=Yth.%20Bapak%2FIbu%20keluarga%20WARGA%20GELOMBANG%2000"),
