@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
         .route("/gelombang/{id}/jadwal/setujui", post(approve))
         .route("/gelombang/{id}/jadwal.xlsx", get(schedule_xlsx))
+        .route("/gelombang/{id}/jadwal.pdf", get(schedule_pdf))
         .route("/gelombang/{id}/jadwal/pindah", post(move_visit))
         .route("/gelombang/{id}/jadwal/kunci", post(lock_visit))
 }
@@ -1521,6 +1522,124 @@ async fn home_times(
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.times_saved#m{rid}")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PaperQuery {
+    #[serde(default)]
+    kertas: String,
+}
+
+/// The schedule to print: one part per team (what the team carries), one per desa (what the
+/// village is told), with the kop surat and the Camat's signature block.
+async fn schedule_pdf(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, PageError> {
+    use jempol_docs::Block;
+    let s = load_schedule(&state, &p, id, info.lang).await?;
+    let head = crate::letters::letterhead(&state, &s.c.kecamatan_code).await?;
+    let header: Vec<String> = ["Hari, tanggal", "Jam", "Nama", "Desa", "Alamat", "Kebutuhan"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    let mut by_team: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    let mut by_desa: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    for r in &s.plan.routes {
+        for st in &r.stops {
+            let person = s.person(&st.id);
+            let row = vec![
+                format!("{}, {}", weekday(r.date), r.date.strftime("%d-%m-%Y")),
+                hm(st.start),
+                person.name,
+                person.desa.clone(),
+                person.address,
+                [person.needs, person.home_times]
+                    .into_iter()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ];
+            by_team.entry(r.team.clone()).or_default().push(row.clone());
+            let mut desa_row = row;
+            desa_row[1] = format!("{} ({})", desa_row[1], r.team);
+            by_desa.entry(person.desa).or_default().push(desa_row);
+        }
+    }
+    let mut blocks = vec![
+        head.block(),
+        Block::Title("JADWAL KUNJUNGAN RUMAH PEREKAMAN E-KTP".into()),
+        Block::Subtitle(format!(
+            "{} — versi {} ({})",
+            s.c.name,
+            s.sp.version,
+            plan_status(&s.sp.status, Lang::Id)
+        )),
+        Block::Space(8.0),
+    ];
+    let widths = vec![2.2, 1.0, 2.6, 1.6, 3.0, 2.4];
+    for (team, rows) in by_team {
+        blocks.push(Block::Heading(match s.teams.get(&team).filter(|m| !m.is_empty()) {
+            Some(members) => format!("{team} — {members}"),
+            None => team.clone(),
+        }));
+        blocks.push(Block::Table {
+            widths: widths.clone(),
+            header: header.clone(),
+            rows,
+        });
+    }
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Title("JADWAL PER DESA/KELURAHAN".into()));
+    for (desa, rows) in by_desa {
+        blocks.push(Block::Heading(format!("Desa/Kelurahan {desa}")));
+        blocks.push(Block::Table {
+            widths: widths.clone(),
+            header: header.clone(),
+            rows,
+        });
+    }
+    if !s.plan.unplanned.is_empty() {
+        blocks.push(Block::Heading("Belum masuk jadwal".into()));
+        blocks.push(Block::Table {
+            widths: vec![3.0, 2.0, 6.0],
+            header: vec!["Nama".into(), "Desa".into(), "Alasan".into()],
+            rows: s
+                .plan
+                .unplanned
+                .iter()
+                .map(|u| {
+                    let person = s.person(&u.id);
+                    vec![person.name, person.desa, u.reason.clone()]
+                })
+                .collect(),
+        });
+    }
+    blocks.push(head.signature(today_wib(state.now())));
+    let doc = jempol_docs::Doc {
+        paper: jempol_docs::Paper::from_key(&q.kertas),
+        title: format!("Jadwal kunjungan rumah — {}", s.c.name),
+        blocks,
+    };
+    let body = jempol_docs::render(&doc).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "campaign.export",
+            "campaign",
+            Some(&id.to_string()),
+            Some(serde_json::json!({"format": "pdf", "version": s.sp.version})),
+        )
+        .await?;
+    Ok(crate::letters::pdf_response(
+        &format!("jadwal-gelombang-{id}-v{}.pdf", s.sp.version),
+        body,
+    ))
 }
 
 #[cfg(test)]

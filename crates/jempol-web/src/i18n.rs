@@ -614,6 +614,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The kantor kecamatan (black square), every home coloured by team, a line for each team's day; grey: not scheduled. Residents without home coordinates are drawn at their village's centre.",
     ),
     ("camp.depot", "Kantor kecamatan", "Kantor kecamatan"),
+    ("camp.pdf_a4", "Cetak jadwal (PDF, A4)", "Print the schedule (PDF, A4)"),
+    ("camp.pdf_f4", "Cetak jadwal (PDF, F4)", "Print the schedule (PDF, F4)"),
+    ("nav.kop", "Kop surat", "Letterhead"),
+    ("kop.title", "Kop surat dan penanda tangan", "Letterhead and signatory"),
+    (
+        "kop.help",
+        "Dipakai di setiap dokumen yang dicetak Jempol (surat, daftar hadir, notulen, jadwal). Kosongkan untuk memakai nama wilayah dari daftar wilayah.",
+        "Used on every document Jempol prints (letters, attendance lists, minutes, schedules). Leave empty to use the region names.",
+    ),
+    ("kop.saved", "Kop surat disimpan.", "Letterhead saved."),
 ];
 
 #[cfg(test)]

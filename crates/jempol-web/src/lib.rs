@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 mod identity_pages;
 pub mod intake;
+mod letters;
 mod pages;
 mod resident_pages;
 mod sop_sheet;
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(resident_pages::routes())
         .merge(identity_pages::routes())
         .merge(campaign_pages::routes())
+        .merge(letters::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -206,6 +206,45 @@ async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_ste
         .await
         .unwrap();
     assert_eq!(exports.len(), 1);
+    // Printed on F4 with the kop surat, per team and per desa, fonts embedded.
+    let admin = app.login("admin").await;
+    assert_eq!(app.get("/admin/kop", Some(&camat)).await.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "/admin/kop",
+            Some(&admin),
+            &[
+                ("kop.pemerintah", ""),
+                ("kop.kantor", ""),
+                ("kop.alamat", "Jl. Raya Dolopo No. 1, Dolopo, Madiun 63174"),
+                ("camat.nama", "DRS. CAMAT UJI"),
+                ("camat.nip", "19700101 199001 1 001"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/admin/kop?ok=kop.saved");
+    let pdf = app.get(&format!("{at}/jadwal.pdf?kertas=f4"), Some(&camat)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let (text, info) = pdf_text(&pdf.bytes);
+    assert!(info.contains("609.449 x 935.433 pts"), "F4: {info}");
+    for expected in [
+        "PEMERINTAH KABUPATEN MADIUN",
+        "KECAMATAN DOLOPO",
+        "Jl. Raya Dolopo No. 1",
+        "JADWAL KUNJUNGAN RUMAH PEREKAMAN E-KTP",
+        "Tim 1 — Sugeng, Wahyu",
+        "GELOMBANG 04",
+        "terbaring",
+        "Desa/Kelurahan Lembah",
+        "Camat Dolopo",
+        "DRS. CAMAT UJI",
+        "NIP. 19700101 199001 1 001",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let a4 = app.get(&format!("{at}/jadwal.pdf"), Some(&camat)).await;
+    assert!(pdf_text(&a4.bytes).1.contains("595.276 x 841.89 pts"), "A4 by default");
 
     // The Camat approves only after the Kasi; each approves once.
     let r = app

@@ -293,3 +293,31 @@ pub fn csrf_from(html: &str) -> Option<String> {
     let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
     Some(rest[..rest.find('"')?].to_string())
 }
+
+/// The text of a PDF as poppler's `pdftotext` reads it (what a reader would see), and its
+/// first page's size from `pdfinfo`.
+pub fn pdf_text(pdf: &[u8]) -> (String, String) {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let path = std::env::temp_dir().join(format!("jempol-pdf-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        text.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    (
+        String::from_utf8_lossy(&text.stdout).into_owned(),
+        String::from_utf8_lossy(&info.stdout).into_owned(),
+    )
+}
