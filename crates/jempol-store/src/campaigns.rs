@@ -60,6 +60,8 @@ pub struct Member {
     pub lng: Option<f64>,
     /// When the family says the person is at home, as typed.
     pub home_times: Option<String>,
+    /// What the coordination meeting decided for this person (family present, a health worker).
+    pub arrangement: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,7 +198,7 @@ impl Db {
             let rows = sqlx::query(
                 "SELECT r.id, r.nik, r.name, r.sex, r.birth_date, r.desa_code, r.dusun, r.rt, r.rw, r.address, \
                  r.phone, r.disabilitas, r.disability_kind, r.odgj, r.bedridden, r.needs_companion, r.lat, r.lng, \
-                 c.home_times FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
+                 c.home_times, c.arrangement FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
                  WHERE c.campaign_id = $1 ORDER BY r.desa_code, r.name, r.id",
             )
             .bind(id)
@@ -224,6 +226,7 @@ impl Db {
                     lat: r.try_get("lat")?,
                     lng: r.try_get("lng")?,
                     home_times: r.try_get("home_times")?,
+                    arrangement: r.try_get("arrangement")?,
                 });
             }
             out

@@ -96,6 +96,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "home_times",
         include_str!("../migrations/sqlite/0009_home_times.sql"),
     ),
+    (
+        10,
+        "letters_meetings",
+        include_str!("../migrations/sqlite/0010_letters_meetings.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -142,6 +147,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "home_times",
         include_str!("../migrations/postgres/0009_home_times.sql"),
+    ),
+    (
+        10,
+        "letters_meetings",
+        include_str!("../migrations/postgres/0010_letters_meetings.sql"),
     ),
 ];
 

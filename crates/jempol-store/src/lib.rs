@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod campaigns;
 mod db;
+pub mod meetings;
 pub mod regions;
 pub mod residents;
 pub mod sessions;

@@ -270,6 +270,8 @@ struct ShowPage {
     today: String,
     error: Option<String>,
     events: Vec<(String, String, String, String)>,
+    meetings: Vec<(i64, String)>,
+    can_meet: bool,
 }
 
 fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
@@ -286,6 +288,32 @@ fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
         ),
         "tim_dihapus" => ("tim dihapus".into(), payload["team"].as_str().unwrap_or("").to_string()),
         "jadwal_disusun" => ("jadwal disusun".into(), format!("versi {}", payload["version"])),
+        "rapat_direncanakan" => (
+            "rapat koordinasi direncanakan".into(),
+            format!(
+                "{} {}, surat {}",
+                payload["date"].as_str().unwrap_or(""),
+                payload["time"].as_str().unwrap_or(""),
+                payload["letter"].as_str().unwrap_or("")
+            ),
+        ),
+        "rapat_dicatat" => (
+            "hasil rapat dicatat (langkah 3)".into(),
+            format!(
+                "{}–{}, {} hadir",
+                payload["start"].as_str().unwrap_or(""),
+                payload["end"].as_str().unwrap_or(""),
+                payload["attendees"]
+            ),
+        ),
+        "pengaturan_khusus" => (
+            "pengaturan khusus".into(),
+            format!(
+                "warga #{}: {}",
+                payload["resident"],
+                payload["arrangement"].as_str().unwrap_or("dihapus")
+            ),
+        ),
         "jadwal_disetujui_kasi" => ("jadwal disetujui Kasi".into(), format!("versi {}", payload["version"])),
         "kunjungan_dipindah" => (
             "kunjungan dipindah dan dikunci".into(),
@@ -392,6 +420,14 @@ async fn show_page(
         eligible: state.db.eligible_for_campaign(&c, None).await?,
         teams: state.db.campaign_teams(c.id).await?,
         today: c.start_date.clone(),
+        meetings: state
+            .db
+            .campaign_meetings(c.id)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, format!("{} {} · {}", m.meeting_date, m.start_time, m.place)))
+            .collect(),
+        can_meet: p.can(Action::ManageMeetings) && c.status == "open",
         members,
         desa_options,
         plan,
@@ -984,7 +1020,11 @@ impl Loaded {
                         .unwrap_or(m.desa_code.clone()),
                     address: addr.join(", "),
                     phone: m.phone.clone().unwrap_or_default(),
-                    needs: needs_text(m),
+                    needs: [needs_text(m), m.arrangement.clone().unwrap_or_default()]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     home_times: m.home_times.clone().unwrap_or_default(),
                 }
             }

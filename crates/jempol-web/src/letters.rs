@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use jempol_docs::Block;
 
 /// The settings that make up the kop surat and the signature block, with their labels.
-pub const SETTINGS: [(&str, &str); 5] = [
+pub const SETTINGS: [(&str, &str); 6] = [
     (
         "kop.pemerintah",
         "Baris pertama kop surat (misalnya PEMERINTAH KABUPATEN MADIUN)",
@@ -17,6 +17,10 @@ pub const SETTINGS: [(&str, &str); 5] = [
     ("kop.alamat", "Alamat, telepon, surel dan kode pos kantor"),
     ("camat.nama", "Nama Camat (untuk tanda tangan)"),
     ("camat.nip", "NIP Camat"),
+    (
+        "surat.format",
+        "Format nomor surat keluar: {kode} klasifikasi, {nomor} urut tahunan, {tahun} (bawaan: {kode}/{nomor}/402.403/{tahun})",
+    ),
 ];
 
 pub struct Letterhead {

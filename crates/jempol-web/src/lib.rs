@@ -13,6 +13,7 @@ pub mod i18n;
 mod identity_pages;
 pub mod intake;
 mod letters;
+mod meeting_pages;
 mod pages;
 mod resident_pages;
 mod sop_sheet;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity_pages::routes())
         .merge(campaign_pages::routes())
         .merge(letters::routes())
+        .merge(meeting_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

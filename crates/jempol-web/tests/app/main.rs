@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod drafts;
+mod meetings;
 mod residents;
 mod sop;
 mod submissions;
