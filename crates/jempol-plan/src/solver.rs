@@ -322,7 +322,40 @@ impl Solution {
         }
         let most = (planned.len() / 5).clamp(2, 40);
         let k = 1 + rng.below(most);
-        let remove: Vec<usize> = match rng.below(3) {
+        let remove: Vec<usize> = match rng.below(4) {
+            // Strings: around a visit, a run of consecutive visits from each of the few
+            // team-days nearest to it (what lets days swap neighbourhoods).
+            3 => {
+                let centre = planned[rng.below(planned.len())];
+                let mut near = planned.clone();
+                near.sort_by_key(|v| (m.t(centre + 1, v + 1), *v));
+                let mut out: Vec<usize> = Vec::new();
+                let mut seen_routes = Vec::new();
+                for v in near {
+                    if out.len() >= k {
+                        break;
+                    }
+                    let Some(ri) = self.routes.iter().position(|r| r.visits.contains(&v)) else {
+                        continue;
+                    };
+                    if seen_routes.contains(&ri) {
+                        continue;
+                    }
+                    seen_routes.push(ri);
+                    let r = &self.routes[ri].visits;
+                    let at = r.iter().position(|x| *x == v).unwrap_or(0);
+                    let len = 1 + rng.below(r.len().clamp(1, 8));
+                    let start = at.saturating_sub(rng.below(len));
+                    out.extend(
+                        r.iter()
+                            .skip(start)
+                            .take(len)
+                            .copied()
+                            .filter(|x| m.team_lock[*x].is_none()),
+                    );
+                }
+                out
+            }
             0 => {
                 let mut p = planned.clone();
                 rng.shuffle(&mut p);
@@ -389,6 +422,10 @@ pub(crate) fn solve(
     let mut best = current.clone();
     let (mut best_cost, mut cost) = (best.cost(m), current.cost(m));
     let started = Instant::now();
+    // The search's length: the generation limit, or, when the time limit will stop it first
+    // (judged once, after a few generations), the generations that fit in it. Only a
+    // time-bound run depends on the machine's speed.
+    let mut length = generations.max(1);
     for g in 0..generations {
         if best.unplanned.is_empty() && candidates.len() <= 1 {
             break;
@@ -396,13 +433,25 @@ pub(crate) fn solve(
         if started.elapsed().as_secs() as usize >= time_limit_secs {
             break;
         }
+        if g == 20 {
+            let per = started.elapsed().as_secs_f64() / 20.0;
+            if per > 0.0 {
+                let fit = (time_limit_secs as f64 / per) as usize;
+                if fit < length {
+                    length = fit.max(21);
+                }
+            }
+        }
         let mut next = current.clone();
         let removed = next.ruin(m, &mut rng);
         next.recreate(m, removed, &mut rng);
         let c = next.cost(m);
-        // Accept improvements, and small worsenings early on (less and less as it goes).
-        let temperature = 0.02 * (1.0 - g as f64 / generations as f64);
-        if c < cost || (c as f64) < cost as f64 * (1.0 + temperature * rng.unit()) {
+        // Accept improvements, and worsenings of up to 1 % of the travel early on, less and
+        // less as the search goes (record-to-record travel).
+        let left = 1.0 - (g as f64 / length as f64).min(1.0);
+        let travel: i64 = current.routes.iter().map(|r| r.travel).sum();
+        let threshold = 0.01 * travel as f64 * left * left * rng.unit();
+        if c < cost || (c as f64) < cost as f64 + threshold {
             current = next;
             cost = c;
             if c < best_cost {

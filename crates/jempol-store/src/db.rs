@@ -101,6 +101,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "letters_meetings",
         include_str!("../migrations/sqlite/0010_letters_meetings.sql"),
     ),
+    (
+        11,
+        "letter_desa",
+        include_str!("../migrations/sqlite/0011_letter_desa.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -152,6 +157,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "letters_meetings",
         include_str!("../migrations/postgres/0010_letters_meetings.sql"),
+    ),
+    (
+        11,
+        "letter_desa",
+        include_str!("../migrations/postgres/0011_letter_desa.sql"),
     ),
 ];
 

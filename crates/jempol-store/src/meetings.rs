@@ -443,6 +443,50 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Numbers one notification letter per desa for a campaign's schedule, in one transaction.
+    /// `letters`: (desa code, the letter). Returns how many were numbered.
+    pub async fn register_desa_letters(
+        &self,
+        letters: &[(String, NewLetter)],
+        format: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for (desa, l) in letters {
+                let (id, _) = register_letter!(tx, l, format, actor, now);
+                sqlx::query("UPDATE letters SET desa_code = $1 WHERE id = $2")
+                    .bind(desa)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            letters.len()
+        }))
+    }
+
+    /// The latest notification letter of a campaign to a desa.
+    pub async fn desa_letter(&self, campaign_id: i64, desa_code: &str) -> Result<Option<Letter>, StoreError> {
+        let sql = format!(
+            "SELECT {LETTER_COLS} FROM letters WHERE campaign_id = $1 AND desa_code = $2 ORDER BY id DESC LIMIT 1"
+        );
+        Ok(run!(self, |pool| {
+            match sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(campaign_id)
+                .bind(desa_code)
+                .fetch_optional(pool)
+                .await?
+            {
+                Some(r) => Some(letter_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

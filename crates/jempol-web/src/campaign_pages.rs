@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}/jadwal/setujui", post(approve))
         .route("/gelombang/{id}/jadwal.xlsx", get(schedule_xlsx))
         .route("/gelombang/{id}/jadwal.pdf", get(schedule_pdf))
+        .route("/gelombang/{id}/jadwal/surat-desa", post(number_desa_letters))
+        .route("/gelombang/{id}/jadwal/surat-desa/{desa}", get(desa_letter_pdf))
         .route("/gelombang/{id}/jadwal/pindah", post(move_visit))
         .route("/gelombang/{id}/jadwal/kunci", post(lock_visit))
 }
@@ -851,6 +853,12 @@ struct SchedulePage {
     /// The plan's start and working days, to plan the rest again.
     replan: (String, usize),
     map: Option<MapView>,
+    /// The plan at a glance: team names, then per day the cell of each team.
+    cal_teams: Vec<String>,
+    calendar: Vec<(String, Vec<String>)>,
+    /// Per desa with visits: (code, name, its notification letter's number if numbered).
+    desa_letters: Vec<(String, String, Option<String>)>,
+    can_notify: bool,
     can_kasi: bool,
     can_camat: bool,
     step4: Option<(String, String)>,
@@ -1184,6 +1192,34 @@ async fn schedule(
             ));
         }
     }
+    let cal_teams: Vec<String> = s.teams.keys().cloned().collect();
+    let calendar = plan
+        .days
+        .iter()
+        .map(|d| {
+            let cells = cal_teams
+                .iter()
+                .map(|t| match plan.routes.iter().find(|r| r.date == *d && &r.team == t) {
+                    Some(r) => format!("{} · {}–{}", r.stops.len(), hm(r.leave), hm(r.back)),
+                    None => "—".into(),
+                })
+                .collect();
+            (format!("{}, {}", weekday(*d), d.strftime("%d-%m-%Y")), cells)
+        })
+        .collect();
+    let mut desa_codes: Vec<String> = plan
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .filter_map(|st| s.members.get(&st.id).map(|m| m.desa_code.clone()))
+        .collect();
+    desa_codes.sort();
+    desa_codes.dedup();
+    let mut desa_letters = Vec::new();
+    for code in desa_codes {
+        let number = state.db.desa_letter(id, &code).await?.map(|l| l.number);
+        desa_letters.push((code.clone(), s.desa_names.get(&code).cloned().unwrap_or(code), number));
+    }
     let instance: Option<jempol_plan::Instance> = serde_json::from_str(&s.sp.instance_json).ok();
     let map = instance
         .as_ref()
@@ -1239,6 +1275,10 @@ async fn schedule(
         targets,
         replan,
         map,
+        cal_teams,
+        calendar,
+        desa_letters,
+        can_notify: p.can(Action::PlanSchedule) || p.can(Action::ManageMeetings),
         can_kasi,
         can_camat,
         summary: plan.summary.clone(),
@@ -1680,6 +1720,159 @@ async fn schedule_pdf(
         &format!("jadwal-gelombang-{id}-v{}.pdf", s.sp.version),
         body,
     ))
+}
+
+/// Numbers one notification letter for every desa with visits in the latest schedule.
+async fn number_desa_letters(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    if !(p.can(Action::PlanSchedule) || p.can(Action::ManageMeetings)) {
+        return Err(PageError(AppError::Forbidden, info.lang));
+    }
+    let s = load_schedule(&state, &p, id, info.lang).await?;
+    let mut desa: Vec<String> = s
+        .plan
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .filter_map(|st| s.members.get(&st.id).map(|m| m.desa_code.clone()))
+        .collect();
+    desa.sort();
+    desa.dedup();
+    let classification = state
+        .db
+        .setting("surat.kode_pemberitahuan")
+        .await?
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "470".into());
+    let format = state
+        .db
+        .setting("surat.format")
+        .await?
+        .filter(|f| f.contains("{nomor}"))
+        .unwrap_or_else(|| jempol_store::meetings::DEFAULT_FORMAT.to_string());
+    let today = today_wib(state.now()).to_string();
+    let letters: Vec<(String, jempol_store::meetings::NewLetter)> = desa
+        .iter()
+        .map(|code| {
+            let name = s.desa_names.get(code).cloned().unwrap_or(code.clone());
+            (
+                code.clone(),
+                jempol_store::meetings::NewLetter {
+                    kecamatan_code: s.c.kecamatan_code.clone(),
+                    direction: "keluar".into(),
+                    classification: classification.clone(),
+                    letter_date: today.clone(),
+                    counterpart: format!("Kepala Desa/Lurah {name}"),
+                    subject: format!(
+                        "Pemberitahuan jadwal perekaman e-KTP jemput bola ({}, versi {})",
+                        s.c.name, s.sp.version
+                    ),
+                    campaign_id: Some(id),
+                    external_number: None,
+                },
+            )
+        })
+        .collect();
+    state
+        .db
+        .register_desa_letters(&letters, &format, &p.actor(), state.now())
+        .await?;
+    Ok(Redirect::to(&format!("/gelombang/{id}/jadwal?ok=camp.letters_numbered")).into_response())
+}
+
+/// The notification letter to one desa: the numbered letter, its people's visits, what the
+/// families should prepare, the Camat's signature block.
+async fn desa_letter_pdf(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, desa)): Path<(i64, String)>,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, PageError> {
+    use jempol_docs::Block;
+    let desa = desa.trim_end_matches(".pdf").to_string();
+    let s = load_schedule(&state, &p, id, info.lang).await?;
+    let letter = state.db.desa_letter(id, &desa).await?.ok_or_else(|| {
+        PageError(
+            AppError::Invalid("Surat pemberitahuan untuk desa ini belum bernomor. Beri nomor dulu.".into()),
+            info.lang,
+        )
+    })?;
+    let head = crate::letters::letterhead(&state, &s.c.kecamatan_code).await?;
+    let name = s.desa_names.get(&desa).cloned().unwrap_or(desa.clone());
+    let mut rows = Vec::new();
+    for r in &s.plan.routes {
+        for st in &r.stops {
+            if s.members.get(&st.id).is_some_and(|m| m.desa_code == desa) {
+                let person = s.person(&st.id);
+                rows.push(vec![
+                    format!("{}, {}", weekday(r.date), r.date.strftime("%d-%m-%Y")),
+                    format!("± {}", hm(st.start)),
+                    person.name,
+                    person.address,
+                    person.needs,
+                ]);
+            }
+        }
+    }
+    let date = letter
+        .letter_date
+        .parse::<jiff::civil::Date>()
+        .unwrap_or(today_wib(state.now()));
+    let doc = jempol_docs::Doc {
+        paper: jempol_docs::Paper::from_key(&q.kertas),
+        title: format!("Pemberitahuan jadwal perekaman — {name}"),
+        blocks: vec![
+            head.block(),
+            Block::Fields(vec![
+                ("Nomor".into(), letter.number.clone()),
+                ("Sifat".into(), "Penting".into()),
+                ("Lampiran".into(), "1 (satu) lembar".into()),
+                ("Perihal".into(), "Pemberitahuan jadwal perekaman e-KTP jemput bola".into()),
+            ]),
+            Block::Para(format!("Kepada Yth.\nKepala Desa/Lurah {name}\ndi {name}")),
+            Block::Para(format!(
+                "Dalam rangka pelaksanaan SOP Jemput Bola Perekaman E-KTP ({}), bersama ini kami sampaikan jadwal kunjungan rumah tim perekaman kepada warga desa Bapak/Ibu sebagaimana terlampir. Jam kunjungan adalah perkiraan.",
+                s.c.name
+            )),
+            Block::Para(
+                "Mohon bantuan Bapak/Ibu untuk memberitahukan kepada keluarga masing-masing warga agar: (1) menyiapkan Kartu Keluarga (KK); (2) warga yang bersangkutan berada di rumah; (3) satu anggota keluarga mendampingi. Atas perhatian dan kerja samanya kami sampaikan terima kasih."
+                    .into(),
+            ),
+            head.signature(date),
+            Block::PageBreak,
+            Block::Title("LAMPIRAN".into()),
+            Block::Subtitle(format!("Surat Camat {} Nomor {}", head.place, letter.number)),
+            Block::Table {
+                widths: vec![2.2, 1.0, 2.8, 3.0, 2.6],
+                header: vec![
+                    "Hari, tanggal".into(),
+                    "Jam".into(),
+                    "Nama".into(),
+                    "Alamat".into(),
+                    "Kebutuhan / pengaturan".into(),
+                ],
+                rows,
+            },
+        ],
+    };
+    let body = jempol_docs::render(&doc).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "campaign.export",
+            "campaign",
+            Some(&id.to_string()),
+            Some(serde_json::json!({"format": "pdf", "document": "surat_desa", "desa": desa})),
+        )
+        .await?;
+    Ok(crate::letters::pdf_response(&format!("pemberitahuan-{desa}.pdf"), body))
 }
 
 #[cfg(test)]

@@ -752,6 +752,25 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("letters.save_in", "Catat surat masuk", "Register"),
     ("letters.save_out", "Beri nomor", "Number it"),
     ("letters.saved", "Surat dicatat.", "Letter registered."),
+    ("camp.calendar", "Kalender jadwal", "Schedule calendar"),
+    ("camp.day", "Hari", "Day"),
+    (
+        "camp.calendar_help",
+        "Tiap sel: jumlah kunjungan · berangkat–kembali ke kantor kecamatan.",
+        "Each cell: visits · leaving and returning to the office.",
+    ),
+    ("camp.notify_desa", "Pemberitahuan ke desa", "Notifying the villages"),
+    ("camp.not_numbered", "surat belum bernomor", "letter not numbered yet"),
+    (
+        "camp.number_letters",
+        "Beri nomor surat pemberitahuan untuk setiap desa",
+        "Number a notification letter for every village",
+    ),
+    (
+        "camp.letters_numbered",
+        "Surat pemberitahuan untuk setiap desa sudah bernomor dan siap dicetak.",
+        "A notification letter for every village is numbered and ready to print.",
+    ),
 ];
 
 #[cfg(test)]

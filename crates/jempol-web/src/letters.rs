@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use jempol_docs::Block;
 
 /// The settings that make up the kop surat and the signature block, with their labels.
-pub const SETTINGS: [(&str, &str); 6] = [
+pub const SETTINGS: [(&str, &str); 7] = [
     (
         "kop.pemerintah",
         "Baris pertama kop surat (misalnya PEMERINTAH KABUPATEN MADIUN)",
@@ -20,6 +20,10 @@ pub const SETTINGS: [(&str, &str); 6] = [
     (
         "surat.format",
         "Format nomor surat keluar: {kode} klasifikasi, {nomor} urut tahunan, {tahun} (bawaan: {kode}/{nomor}/402.403/{tahun})",
+    ),
+    (
+        "surat.kode_pemberitahuan",
+        "Kode klasifikasi surat pemberitahuan jadwal ke desa (bawaan: 470)",
     ),
 ];
 

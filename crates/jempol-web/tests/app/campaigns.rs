@@ -245,6 +245,37 @@ async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_ste
     }
     let a4 = app.get(&format!("{at}/jadwal.pdf"), Some(&camat)).await;
     assert!(pdf_text(&a4.bytes).1.contains("595.276 x 841.89 pts"), "A4 by default");
+    // The calendar at a glance.
+    assert!(sched.contains("class=\"calendar\"") && sched.contains("Kalender jadwal"));
+    // Each desa gets a numbered notification letter with its people's visits attached.
+    let early = app
+        .get(&format!("{at}/jadwal/surat-desa/35.19.02.2001.pdf"), Some(&kasi))
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post(&format!("{at}/jadwal/surat-desa"), Some(&kasi), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sched = app.get(&format!("{at}/jadwal"), Some(&kasi)).await.body;
+    assert!(
+        sched.contains("470/1/402.403/2026") && sched.contains("470/2/402.403/2026"),
+        "{sched}"
+    );
+    let letter = app
+        .get(&format!("{at}/jadwal/surat-desa/35.19.02.2001.pdf"), Some(&kasi))
+        .await;
+    assert_eq!(letter.status, StatusCode::OK);
+    let (text, _) = pdf_text(&letter.bytes);
+    for expected in [
+        "470/1/402.403/2026",
+        "Kepala Desa/Lurah Lembah",
+        "Kartu Keluarga",
+        "LAMPIRAN",
+        "WARGA GELOMBANG",
+        "terbaring",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    // Only Lembah's people: the ODGJ resident lives in Kradinan.
+    assert!(!text.contains("ODGJ"), "{text}");
 
     // The Camat approves only after the Kasi; each approves once.
     let r = app
