@@ -274,6 +274,9 @@ struct ShowPage {
     events: Vec<(String, String, String, String)>,
     meetings: Vec<(i64, String)>,
     can_meet: bool,
+    /// The planning settings the form shows: (default, ODGJ, bedridden minutes, speed, hours
+    /// Mon–Thu, hours Fri).
+    ps: (u32, u32, u32, String, String, String),
 }
 
 fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
@@ -410,12 +413,28 @@ async fn show_page(
             (format_wib(e.at), e.actor, what, detail)
         })
         .collect();
+    let settings = state
+        .db
+        .latest_plan(c.id)
+        .await?
+        .and_then(|sp| serde_json::from_str::<jempol_plan::Instance>(&sp.instance_json).ok())
+        .map(|i| PlanSettings::of(&i))
+        .unwrap_or_default();
+    let ps = (
+        settings.service.default_minutes,
+        settings.service.odgj_minutes,
+        settings.service.bedridden_minutes,
+        settings.travel.speed_kmh.to_string(),
+        hours_text(settings.hours.0.get("mon").copied()),
+        hours_text(settings.hours.0.get("fri").copied()),
+    );
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     let page = render(&ShowPage {
+        ps,
         l: layout(lang, Some(p), &c.name, "/gelombang", ok),
         kecamatan: region_label(state, &c.kecamatan_code).await,
         can_plan: p.can(Action::PlanSchedule) && c.status == "open",
@@ -612,6 +631,94 @@ struct PlanForm {
     start_date: String,
     #[serde(default)]
     working_days: String,
+    /// Planning settings; empty: as in the previous plan, else the defaults.
+    #[serde(default)]
+    minutes_default: String,
+    #[serde(default)]
+    minutes_odgj: String,
+    #[serde(default)]
+    minutes_bedridden: String,
+    #[serde(default)]
+    speed_kmh: String,
+    #[serde(default)]
+    hours_mon_thu: String,
+    #[serde(default)]
+    hours_fri: String,
+}
+
+/// How a schedule is planned: service minutes, travel speed, office hours.
+#[derive(Clone, Default)]
+struct PlanSettings {
+    service: jempol_plan::Service,
+    travel: jempol_plan::Travel,
+    hours: jempol_core::calendar::OfficeHours,
+}
+
+/// "07.30-16.00" → office hours.
+fn parse_hours(s: &str) -> Option<jempol_core::calendar::Hours> {
+    let (a, b) = s.trim().split_once('-')?;
+    let t = |x: &str| -> Option<jiff::civil::Time> {
+        let (h, m) = x.trim().split_once(['.', ':']).unwrap_or((x.trim(), "0"));
+        jiff::civil::Time::new(h.trim().parse().ok()?, m.trim().parse().ok()?, 0, 0).ok()
+    };
+    let (from, to) = (t(a)?, t(b)?);
+    (from < to).then_some(jempol_core::calendar::Hours { from, to })
+}
+
+fn hours_text(h: Option<jempol_core::calendar::Hours>) -> String {
+    h.map(|h| format!("{}-{}", hm(h.from), hm(h.to))).unwrap_or_default()
+}
+
+impl PlanSettings {
+    /// The form's values over `base`; an explanation of the first value that cannot be used.
+    fn from_form(f: &PlanForm, base: PlanSettings) -> Result<PlanSettings, String> {
+        let mut s = base;
+        let minutes = |v: &str, label: &str| -> Result<Option<u32>, String> {
+            match v.trim() {
+                "" => Ok(None),
+                t => match t.parse::<u32>() {
+                    Ok(n) if (5..=240).contains(&n) => Ok(Some(n)),
+                    _ => Err(format!("{label}: isi menit antara 5 dan 240.")),
+                },
+            }
+        };
+        if let Some(n) = minutes(&f.minutes_default, "Lama kunjungan biasa")? {
+            s.service.default_minutes = n;
+        }
+        if let Some(n) = minutes(&f.minutes_odgj, "Lama kunjungan ODGJ")? {
+            s.service.odgj_minutes = n;
+        }
+        if let Some(n) = minutes(&f.minutes_bedridden, "Lama kunjungan warga terbaring")? {
+            s.service.bedridden_minutes = n;
+        }
+        match f.speed_kmh.trim().replace(',', ".").as_str() {
+            "" => {}
+            t => match t.parse::<f64>() {
+                Ok(v) if (5.0..=80.0).contains(&v) => s.travel.speed_kmh = v,
+                _ => return Err("Kecepatan rata-rata: isi km/jam antara 5 dan 80.".into()),
+            },
+        }
+        if !f.hours_mon_thu.trim().is_empty() {
+            let h = parse_hours(&f.hours_mon_thu).ok_or("Jam kantor Senin–Kamis: tulis seperti 07.30-16.00.")?;
+            for k in ["mon", "tue", "wed", "thu"] {
+                s.hours.0.insert(k.to_string(), h);
+            }
+        }
+        if !f.hours_fri.trim().is_empty() {
+            let h = parse_hours(&f.hours_fri).ok_or("Jam kantor Jumat: tulis seperti 07.30-16.30.")?;
+            s.hours.0.insert("fri".to_string(), h);
+        }
+        Ok(s)
+    }
+
+    /// The settings of the latest plan, to plan again the same way.
+    fn of(inst: &jempol_plan::Instance) -> PlanSettings {
+        PlanSettings {
+            service: inst.service,
+            travel: inst.travel,
+            hours: inst.office_hours.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// The planner's instance for a campaign: its residents (home coordinates, else their desa's
@@ -621,6 +728,7 @@ async fn instance_for(
     c: &Campaign,
     start: jiff::civil::Date,
     days: usize,
+    settings: &PlanSettings,
 ) -> Result<jempol_plan::Instance, String> {
     let kec = state
         .db
@@ -701,9 +809,9 @@ async fn instance_for(
         start_date: Some(start),
         working_days: days,
         holidays: vec![],
-        office_hours: None,
-        travel: Default::default(),
-        service: Default::default(),
+        office_hours: Some(settings.hours.clone()),
+        travel: settings.travel,
+        service: settings.service,
         teams,
         visits,
     })
@@ -764,7 +872,18 @@ async fn make_schedule(
         )
         .await;
     }
-    let instance = match instance_for(&state, &c, start, days).await {
+    let previous = state
+        .db
+        .latest_plan(id)
+        .await?
+        .and_then(|sp| serde_json::from_str::<jempol_plan::Instance>(&sp.instance_json).ok())
+        .map(|i| PlanSettings::of(&i))
+        .unwrap_or_default();
+    let settings = match PlanSettings::from_form(&f, previous) {
+        Ok(s) => s,
+        Err(m) => return show_page(&state, &p, info.lang, c, None, Some(m)).await,
+    };
+    let instance = match instance_for(&state, &c, start, days, &settings).await {
         Ok(i) => i,
         Err(m) => {
             return show_page(

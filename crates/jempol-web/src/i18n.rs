@@ -771,6 +771,37 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Surat pemberitahuan untuk setiap desa sudah bernomor dan siap dicetak.",
         "A notification letter for every village is numbered and ready to print.",
     ),
+    (
+        "camp.plan_settings",
+        "Pengaturan penyusunan (lama kunjungan, kecepatan, jam kantor)",
+        "Planning settings (visit length, speed, office hours)",
+    ),
+    (
+        "camp.minutes_default",
+        "Lama kunjungan biasa (menit)",
+        "Usual visit length (minutes)",
+    ),
+    (
+        "camp.minutes_odgj",
+        "Lama kunjungan ODGJ (menit)",
+        "Visit length for ODGJ (minutes)",
+    ),
+    (
+        "camp.minutes_bedridden",
+        "Lama kunjungan warga terbaring (menit)",
+        "Visit length for the bedridden (minutes)",
+    ),
+    (
+        "camp.speed",
+        "Kecepatan rata-rata di jalan (km/jam)",
+        "Average road speed (km/h)",
+    ),
+    (
+        "camp.hours_mon_thu",
+        "Jam kantor Senin–Kamis",
+        "Office hours Monday–Thursday",
+    ),
+    ("camp.hours_fri", "Jam kantor Jumat", "Office hours Friday"),
 ];
 
 #[cfg(test)]

@@ -633,3 +633,80 @@ async fn when_the_family_says_the_person_is_home_the_schedule_keeps_to_it() {
         "{start}"
     );
 }
+
+#[tokio::test]
+async fn visit_length_speed_and_office_hours_are_set_per_plan_and_kept_when_re_planning() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let r = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let at = r.location().split('?').next().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
+    let bad = app
+        .post(
+            &format!("{at}/jadwal"),
+            Some(&kasi),
+            &[
+                ("start_date", "2026-12-14"),
+                ("working_days", "10"),
+                ("speed_kmh", "200"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Kecepatan rata-rata: isi km/jam antara 5 dan 80"));
+    let ok = app
+        .post(
+            &format!("{at}/jadwal"),
+            Some(&kasi),
+            &[
+                ("start_date", "2026-12-14"),
+                ("working_days", "10"),
+                ("minutes_default", "45"),
+                ("speed_kmh", "25"),
+                ("hours_mon_thu", "08.00-14.00"),
+                ("hours_fri", "08.00-11.00"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    check(&app, id, 1).await;
+    // Re-planning from the schedule page (start and days only) keeps the settings.
+    app.post(
+        &format!("{at}/jadwal"),
+        Some(&kasi),
+        &[("start_date", "2026-12-14"), ("working_days", "10")],
+    )
+    .await;
+    check(&app, id, 2).await;
+    let page = app.get(&at, Some(&kasi)).await.body;
+    assert!(
+        page.contains("value=\"08.00-14.00\"")
+            && page.contains("name=\"minutes_default\" type=\"number\" min=\"5\" max=\"240\" value=\"45\"")
+    );
+}
+
+/// The latest plan is `version`, made with 45-minute visits, 25 km/h and 08.00–14.00 hours.
+async fn check(app: &TestApp, id: i64, version: i64) {
+    let sp = app.db.latest_plan(id).await.unwrap().unwrap();
+    assert_eq!(sp.version, version);
+    let inst: serde_json::Value = serde_json::from_str(&sp.instance_json).unwrap();
+    let plan: serde_json::Value = serde_json::from_str(&sp.plan_json).unwrap();
+    assert_eq!(inst["service"]["default_minutes"], 45);
+    assert_eq!(inst["travel"]["speed_kmh"], 25.0);
+    assert_eq!(inst["office_hours"]["mon"]["to"], "14:00:00");
+    assert_eq!(plan["routes"][0]["leave"], "08:00:00");
+}
