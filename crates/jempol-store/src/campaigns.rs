@@ -3,7 +3,7 @@
 //! planner's instance and plan (JSON), versioned; the Kasi approves it, then the Camat, which
 //! ends step 4. Every change is an event in the campaign's history and an audit entry.
 
-use crate::{Actor, Db, StoreError, audit, run};
+use crate::{Actor, Db, StoreError, audit, campaign_event, run};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -64,6 +64,15 @@ pub struct Member {
     pub arrangement: Option<String>,
 }
 
+/// A note the campaign keeps on one of its people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberNote {
+    /// When the family says the person is at home (the planner keeps to it).
+    HomeTimes,
+    /// What the coordination meeting arranged (printed on the schedule).
+    Arrangement,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredPlan {
     pub id: i64,
@@ -109,22 +118,6 @@ where
     })
 }
 
-/// Writes one event of a campaign's history inside `$tx`.
-macro_rules! event {
-    ($tx:expr, $campaign:expr, $actor:expr, $now:expr, $kind:expr, $payload:expr) => {
-        sqlx::query(
-            "INSERT INTO campaign_events (campaign_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($campaign)
-        .bind($now)
-        .bind($actor.name.as_str())
-        .bind($kind)
-        .bind($payload.to_string())
-        .execute(&mut *$tx)
-        .await
-    };
-}
-
 impl Db {
     pub async fn create_campaign(&self, c: &NewCampaign, actor: &Actor, now: i64) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
@@ -145,7 +138,7 @@ impl Db {
             let payload = serde_json::json!({
                 "name": c.name, "kecamatan": c.kecamatan_code, "start": c.start_date, "end": c.end_date
             });
-            event!(tx, id, actor, now, "dibuat", payload)?;
+            campaign_event!(tx, id, actor, now, "dibuat", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -275,7 +268,7 @@ impl Db {
             .await?
             .rows_affected();
             let payload = serde_json::json!({"added": n, "desa": desa});
-            event!(tx, c.id, actor, now, "warga_ditambah", payload)?;
+            campaign_event!(tx, c.id, actor, now, "warga_ditambah", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -310,7 +303,7 @@ impl Db {
                 return Err(StoreError::NotFound);
             }
             let payload = serde_json::json!({"resident": resident_id});
-            event!(tx, campaign_id, actor, now, "warga_dikeluarkan", payload)?;
+            campaign_event!(tx, campaign_id, actor, now, "warga_dikeluarkan", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -348,7 +341,7 @@ impl Db {
             .await
             .map_err(|e| StoreError::unique_to_conflict(e, "nama tim ini sudah dipakai di gelombang ini"))?;
             let payload = serde_json::json!({"team": name, "members": members, "kit": kit});
-            event!(tx, campaign_id, actor, now, "tim_ditambah", payload)?;
+            campaign_event!(tx, campaign_id, actor, now, "tim_ditambah", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -377,7 +370,7 @@ impl Db {
                 return Err(StoreError::NotFound);
             };
             let payload = serde_json::json!({"team": name});
-            event!(tx, campaign_id, actor, now, "tim_dihapus", payload)?;
+            campaign_event!(tx, campaign_id, actor, now, "tim_dihapus", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -439,7 +432,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
             let payload = serde_json::json!({"version": version, "seed": seed, "summary": summary});
-            event!(tx, campaign_id, actor, now, "jadwal_disusun", payload)?;
+            campaign_event!(tx, campaign_id, actor, now, "jadwal_disusun", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -527,7 +520,7 @@ impl Db {
                 }));
             }
             let payload = serde_json::json!({"version": version});
-            event!(tx, campaign_id, actor, now, kind, payload)?;
+            campaign_event!(tx, campaign_id, actor, now, kind, payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -640,7 +633,7 @@ impl Db {
                 "date": lock.map(|l| l.1),
                 "version": version,
             });
-            event!(tx, campaign_id, actor, now, kind, payload)?;
+            campaign_event!(tx, campaign_id, actor, now, kind, payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -656,36 +649,50 @@ impl Db {
         Ok(())
     }
 
-    /// Records when the family says the person is at home (`None`: any time in office hours).
-    pub async fn set_home_times(
+    /// Records a note on one person of a campaign (`None` clears it): when the family says
+    /// the person is at home, or what the coordination meeting arranged for them.
+    pub async fn set_member_note(
         &self,
         campaign_id: i64,
         resident_id: i64,
+        note: MemberNote,
         text: Option<&str>,
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
+        let (sql, kind, action, key) = match note {
+            MemberNote::HomeTimes => (
+                "UPDATE campaign_residents SET home_times = $1 WHERE campaign_id = $2 AND resident_id = $3",
+                "waktu_di_rumah",
+                "campaign.home_times",
+                "home_times",
+            ),
+            MemberNote::Arrangement => (
+                "UPDATE campaign_residents SET arrangement = $1 WHERE campaign_id = $2 AND resident_id = $3",
+                "pengaturan_khusus",
+                "campaign.arrangement",
+                "arrangement",
+            ),
+        };
         run!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let n = sqlx::query(
-                "UPDATE campaign_residents SET home_times = $1 WHERE campaign_id = $2 AND resident_id = $3",
-            )
-            .bind(text)
-            .bind(campaign_id)
-            .bind(resident_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let n = sqlx::query(sql)
+                .bind(text)
+                .bind(campaign_id)
+                .bind(resident_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            let payload = serde_json::json!({"resident": resident_id, "home_times": text});
-            event!(tx, campaign_id, actor, now, "waktu_di_rumah", payload)?;
+            let payload = serde_json::json!({"resident": resident_id, key: text});
+            campaign_event!(tx, campaign_id, actor, now, kind, payload)?;
             audit!(
                 &mut *tx,
                 actor,
                 now,
-                "campaign.home_times",
+                action,
                 "campaign",
                 Some(campaign_id.to_string()),
                 None,

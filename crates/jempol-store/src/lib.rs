@@ -38,6 +38,23 @@ impl Actor {
     }
 }
 
+/// Writes one event of a campaign's history inside the transaction `$tx`.
+#[macro_export]
+macro_rules! campaign_event {
+    ($tx:expr, $campaign:expr, $actor:expr, $now:expr, $kind:expr, $payload:expr) => {
+        sqlx::query(
+            "INSERT INTO campaign_events (campaign_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($campaign)
+        .bind($now)
+        .bind($actor.name.as_str())
+        .bind($kind)
+        .bind($payload.to_string())
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
 /// Appends an audit entry using the given connection or transaction. A macro because the
 /// executor's type differs per database.
 #[macro_export]

@@ -2,7 +2,7 @@
 //! coordination meeting of step 3: its invitation (an outgoing letter), attendance, minutes
 //! and decisions, with the arrangements it decides per person.
 
-use crate::{Actor, Db, StoreError, audit, run};
+use crate::{Actor, Db, StoreError, audit, campaign_event, run};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -272,15 +272,7 @@ impl Db {
             let payload = serde_json::json!({
                 "meeting": id, "date": m.meeting_date, "time": m.start_time, "place": m.place, "letter": number
             });
-            sqlx::query(
-                "INSERT INTO campaign_events (campaign_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'rapat_direncanakan', $4)",
-            )
-            .bind(m.campaign_id)
-            .bind(now)
-            .bind(actor.name.as_str())
-            .bind(payload.to_string())
-            .execute(&mut *tx)
-            .await?;
+            campaign_event!(tx, m.campaign_id, actor, now, "rapat_direncanakan", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -370,15 +362,7 @@ impl Db {
             let payload = serde_json::json!({
                 "meeting": meeting.id, "start": m.started_at, "end": m.ended_at, "attendees": m.attendees.len()
             });
-            sqlx::query(
-                "INSERT INTO campaign_events (campaign_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'rapat_dicatat', $4)",
-            )
-            .bind(meeting.campaign_id)
-            .bind(now)
-            .bind(actor.name.as_str())
-            .bind(payload.to_string())
-            .execute(&mut *tx)
-            .await?;
+            campaign_event!(tx, meeting.campaign_id, actor, now, "rapat_dicatat", payload)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -386,54 +370,6 @@ impl Db {
                 "meeting.minutes",
                 "meeting",
                 Some(meeting.id.to_string()),
-                None,
-                Some(payload.clone())
-            )?;
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// The meeting's arrangement for one person of the campaign (`None` clears it).
-    pub async fn set_arrangement(
-        &self,
-        campaign_id: i64,
-        resident_id: i64,
-        text: Option<&str>,
-        actor: &Actor,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        run!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query(
-                "UPDATE campaign_residents SET arrangement = $1 WHERE campaign_id = $2 AND resident_id = $3",
-            )
-            .bind(text)
-            .bind(campaign_id)
-            .bind(resident_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            let payload = serde_json::json!({"resident": resident_id, "arrangement": text});
-            sqlx::query(
-                "INSERT INTO campaign_events (campaign_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'pengaturan_khusus', $4)",
-            )
-            .bind(campaign_id)
-            .bind(now)
-            .bind(actor.name.as_str())
-            .bind(payload.to_string())
-            .execute(&mut *tx)
-            .await?;
-            audit!(
-                &mut *tx,
-                actor,
-                now,
-                "campaign.arrangement",
-                "campaign",
-                Some(campaign_id.to_string()),
                 None,
                 Some(payload.clone())
             )?;

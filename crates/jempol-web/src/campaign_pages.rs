@@ -38,19 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}/jadwal/kunci", post(lock_visit))
 }
 
-/// A date as typed: `2026-12-14` (the date picker) or `14-12-2026`.
-fn parse_date(s: &str) -> Option<jiff::civil::Date> {
-    let s = s.trim();
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return Some(d);
-    }
-    let parts: Vec<&str> = s.split(['-', '/']).collect();
-    match parts.as_slice() {
-        [d, m, y] if y.len() == 4 => jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
-        _ => None,
-    }
-}
-
 fn kecamatan_codes(scope: &Scope) -> Vec<String> {
     match scope {
         Scope::Kecamatan { codes } => codes.clone(),
@@ -177,8 +164,8 @@ async fn create(
             "Pilih kecamatan dari daftar wilayah kerja Anda.".to_string(),
         );
     }
-    let start = parse_date(&f.start_date);
-    let end = parse_date(&f.end_date);
+    let start = crate::clock::parse_local_date(&f.start_date);
+    let end = crate::clock::parse_local_date(&f.end_date);
     match (start, end) {
         (None, _) => {
             errors.insert("start_date", "Isi tanggal mulai, misalnya 14-12-2026.".to_string());
@@ -825,7 +812,7 @@ async fn make_schedule(
     Form(f): Form<PlanForm>,
 ) -> Result<Response, PageError> {
     let c = changeable(&state, &p, id, info.lang).await?;
-    let Some(start) = parse_date(&f.start_date) else {
+    let Some(start) = crate::clock::parse_local_date(&f.start_date) else {
         return show_page(
             &state,
             &p,
@@ -983,17 +970,7 @@ struct SchedulePage {
     step4: Option<(String, String)>,
 }
 
-fn weekday(d: jiff::civil::Date) -> &'static str {
-    match d.weekday() {
-        jiff::civil::Weekday::Monday => "Senin",
-        jiff::civil::Weekday::Tuesday => "Selasa",
-        jiff::civil::Weekday::Wednesday => "Rabu",
-        jiff::civil::Weekday::Thursday => "Kamis",
-        jiff::civil::Weekday::Friday => "Jumat",
-        jiff::civil::Weekday::Saturday => "Sabtu",
-        jiff::civil::Weekday::Sunday => "Minggu",
-    }
-}
+use crate::letters::hari as weekday;
 
 fn hm(t: jiff::civil::Time) -> String {
     format!("{:02}.{:02}", t.hour(), t.minute())
@@ -1717,17 +1694,20 @@ async fn home_times(
     }
     state
         .db
-        .set_home_times(id, rid, Some(text).filter(|t| !t.is_empty()), &p.actor(), state.now())
+        .set_member_note(
+            id,
+            rid,
+            jempol_store::campaigns::MemberNote::HomeTimes,
+            Some(text).filter(|t| !t.is_empty()),
+            &p.actor(),
+            state.now(),
+        )
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.times_saved#m{rid}")).into_response())
 }
 
-#[derive(serde::Deserialize, Default)]
-struct PaperQuery {
-    #[serde(default)]
-    kertas: String,
-}
+use crate::letters::PaperQuery;
 
 /// The schedule to print: one part per team (what the team carries), one per desa (what the
 /// village is told), with the kop surat and the Camat's signature block.

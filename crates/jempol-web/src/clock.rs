@@ -58,3 +58,17 @@ pub fn today_wib(ms: i64) -> jiff::civil::Date {
             .date(),
     }
 }
+
+/// A date as an Indonesian office types it: `2026-12-14` (the date picker), `14-12-2026` or
+/// `14/12/2026`.
+pub fn parse_local_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let p: Vec<&str> = s.split(['-', '/']).collect();
+    match p.as_slice() {
+        [d, m, y] if y.len() == 4 => jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
+        _ => None,
+    }
+}

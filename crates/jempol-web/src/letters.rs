@@ -52,6 +52,19 @@ const MONTHS: [&str; 12] = [
     "Desember",
 ];
 
+/// The Indonesian name of the day.
+pub fn hari(d: jiff::civil::Date) -> &'static str {
+    match d.weekday() {
+        jiff::civil::Weekday::Monday => "Senin",
+        jiff::civil::Weekday::Tuesday => "Selasa",
+        jiff::civil::Weekday::Wednesday => "Rabu",
+        jiff::civil::Weekday::Thursday => "Kamis",
+        jiff::civil::Weekday::Friday => "Jumat",
+        jiff::civil::Weekday::Saturday => "Sabtu",
+        jiff::civil::Weekday::Sunday => "Minggu",
+    }
+}
+
 /// "14 Desember 2026".
 pub fn tanggal(d: jiff::civil::Date) -> String {
     let m = MONTHS.get((d.month() - 1) as usize).copied().unwrap_or("");
@@ -128,6 +141,13 @@ fn title_case(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `?kertas=a4|f4` on a PDF link.
+#[derive(serde::Deserialize, Default)]
+pub struct PaperQuery {
+    #[serde(default)]
+    pub kertas: String,
 }
 
 /// A PDF download.

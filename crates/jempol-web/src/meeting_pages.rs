@@ -9,7 +9,7 @@ use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::clock::today_wib;
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
-use crate::letters::{letterhead, pdf_response, tanggal};
+use crate::letters::{hari, letterhead, pdf_response, tanggal};
 use crate::pages::{Layout, OkQuery, PageError, allow, layout, render};
 use askama::Template;
 use axum::Router;
@@ -33,18 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/rapat/{mid}/daftar-hadir.pdf", get(attendance_pdf))
         .route("/rapat/{mid}/notulen.pdf", get(minutes_pdf))
         .route("/surat", get(register).post(register_letter))
-}
-
-fn parse_date(s: &str) -> Option<jiff::civil::Date> {
-    let s = s.trim();
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return Some(d);
-    }
-    let p: Vec<&str> = s.split(['-', '/']).collect();
-    match p.as_slice() {
-        [d, m, y] if y.len() == 4 => jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
-        _ => None,
-    }
 }
 
 /// "09.00", "9:30" → "09.00".
@@ -151,7 +139,7 @@ async fn create(
     allow(&p, Action::ManageMeetings, info.lang)?;
     let c = campaign_for(&state, &p, id, info.lang).await?;
     let mut errors = BTreeMap::new();
-    let date = parse_date(&f.meeting_date);
+    let date = crate::clock::parse_local_date(&f.meeting_date);
     if date.is_none() {
         errors.insert("meeting_date", "Isi tanggal rapat, misalnya 10-12-2026.".to_string());
     }
@@ -168,7 +156,7 @@ async fn create(
     if f.invitees.trim().is_empty() {
         errors.insert("invitees", "Isi yang diundang, satu per baris.".to_string());
     }
-    let letter_date = parse_date(&f.letter_date);
+    let letter_date = crate::clock::parse_local_date(&f.letter_date);
     if letter_date.is_none() {
         errors.insert("letter_date", "Isi tanggal surat undangan.".to_string());
     }
@@ -481,7 +469,14 @@ async fn arrangement(
     }
     state
         .db
-        .set_arrangement(id, rid, Some(text).filter(|t| !t.is_empty()), &p.actor(), state.now())
+        .set_member_note(
+            id,
+            rid,
+            jempol_store::campaigns::MemberNote::Arrangement,
+            Some(text).filter(|t| !t.is_empty()),
+            &p.actor(),
+            state.now(),
+        )
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     // Back to the meeting the form was on.
@@ -493,11 +488,7 @@ async fn arrangement(
     Ok(Redirect::to(&back).into_response())
 }
 
-#[derive(serde::Deserialize, Default)]
-struct PaperQuery {
-    #[serde(default)]
-    kertas: String,
-}
+use crate::letters::PaperQuery;
 
 async fn pdf(
     state: &AppState,
@@ -603,18 +594,6 @@ async fn invitation_pdf(
         info.lang,
     )
     .await
-}
-
-fn hari(d: jiff::civil::Date) -> &'static str {
-    match d.weekday() {
-        jiff::civil::Weekday::Monday => "Senin",
-        jiff::civil::Weekday::Tuesday => "Selasa",
-        jiff::civil::Weekday::Wednesday => "Rabu",
-        jiff::civil::Weekday::Thursday => "Kamis",
-        jiff::civil::Weekday::Friday => "Jumat",
-        jiff::civil::Weekday::Saturday => "Sabtu",
-        jiff::civil::Weekday::Sunday => "Minggu",
-    }
 }
 
 /// The attendance list to sign at the door: the invitees, then blank lines.
@@ -892,7 +871,7 @@ async fn register_letter(
     let direction = if f.direction == "masuk" { "masuk" } else { "keluar" };
     let year = i64::from(today_wib(state.now()).year());
     let fail = |m: &str| Some(m.to_string());
-    let date = parse_date(&f.letter_date);
+    let date = crate::clock::parse_local_date(&f.letter_date);
     let error = if date.is_none() {
         fail("Isi tanggal surat, misalnya 10-12-2026.")
     } else if f.counterpart.trim().is_empty() {
