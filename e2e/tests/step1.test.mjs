@@ -151,6 +151,19 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.ok(overflow <= 0, `the schedule fits 360 px (overflow ${overflow})`);
   await camat.screenshot({ path: join(OUT, 'step4-approved-360.png'), fullPage: true });
   await camat.context().close();
+
+  // The campaign page with the Kasi's forms fits a phone too.
+  const phone = await newPage(browser, server.base, PHONE);
+  await login(phone, 'kasi');
+  await phone.goto(at.replace(/\/jadwal$/, ''));
+  await phone.getByText('Warga dalam gelombang (3)').waitFor();
+  await phone.screenshot({ path: join(OUT, 'campaign-360.png'), fullPage: true });
+  const wide = await phone.evaluate(() => {
+    const over = [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
+    return { px: document.documentElement.scrollWidth - window.innerWidth, what: over.slice(0, 3).map((e) => e.tagName + '.' + e.className + '#' + e.id) };
+  });
+  assert.ok(wide.px <= 0, `the campaign page fits 360 px (overflow ${wide.px}: ${wide.what.join(', ')})`);
+  await phone.context().close();
 });
 
 test('a file that cannot be read is explained and nothing is saved', async () => {
