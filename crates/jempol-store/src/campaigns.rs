@@ -360,6 +360,14 @@ impl Db {
     pub async fn remove_team(&self, campaign_id: i64, team_id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
             let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM campaign_team_users WHERE team_id IN \
+                 (SELECT id FROM campaign_teams WHERE campaign_id = $1 AND id = $2)",
+            )
+            .bind(campaign_id)
+            .bind(team_id)
+            .execute(&mut *tx)
+            .await?;
             let name: Option<String> =
                 sqlx::query_scalar("DELETE FROM campaign_teams WHERE campaign_id = $1 AND id = $2 RETURNING name")
                     .bind(campaign_id)
@@ -701,5 +709,98 @@ impl Db {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Sets the accounts of a team (whose field list shows its visits).
+    pub async fn set_team_users(
+        &self,
+        campaign_id: i64,
+        team_id: i64,
+        user_ids: &[i64],
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let team: Option<String> =
+                sqlx::query_scalar("SELECT name FROM campaign_teams WHERE campaign_id = $1 AND id = $2")
+                    .bind(campaign_id)
+                    .bind(team_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(team) = team else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query("DELETE FROM campaign_team_users WHERE team_id = $1")
+                .bind(team_id)
+                .execute(&mut *tx)
+                .await?;
+            for u in user_ids {
+                sqlx::query("INSERT INTO campaign_team_users (team_id, user_id) VALUES ($1, $2)")
+                    .bind(team_id)
+                    .bind(u)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let payload = serde_json::json!({"team": team, "users": user_ids});
+            campaign_event!(tx, campaign_id, actor, now, "akun_tim", payload)?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "campaign.team_users",
+                "campaign",
+                Some(campaign_id.to_string()),
+                None,
+                Some(payload.clone())
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The accounts of each team of a campaign: team id → user ids.
+    pub async fn team_users(&self, campaign_id: i64) -> Result<std::collections::HashMap<i64, Vec<i64>>, StoreError> {
+        let rows: Vec<(i64, i64)> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT u.team_id, u.user_id FROM campaign_team_users u JOIN campaign_teams t ON t.id = u.team_id \
+                 WHERE t.campaign_id = $1 ORDER BY u.team_id, u.user_id",
+            )
+            .bind(campaign_id)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for (t, u) in rows {
+            out.entry(t).or_default().push(u);
+        }
+        Ok(out)
+    }
+
+    /// The teams a user is in, in open campaigns: (campaign id, team name).
+    pub async fn teams_of_user(&self, user_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.campaign_id, t.name FROM campaign_team_users u JOIN campaign_teams t ON t.id = u.team_id \
+                 JOIN campaigns c ON c.id = t.campaign_id WHERE u.user_id = $1 AND c.status = 'open' \
+                 ORDER BY t.campaign_id, t.name",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The newest schedule of a campaign the Camat approved, if any.
+    pub async fn approved_plan(&self, campaign_id: i64) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT version, plan_json FROM campaign_plans WHERE campaign_id = $1 AND status = 'camat' \
+                 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(campaign_id)
+            .fetch_optional(pool)
+            .await?
+        }))
     }
 }

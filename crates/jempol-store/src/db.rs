@@ -106,6 +106,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "letter_desa",
         include_str!("../migrations/sqlite/0011_letter_desa.sql"),
     ),
+    (
+        12,
+        "team_users",
+        include_str!("../migrations/sqlite/0012_team_users.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -162,6 +167,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "letter_desa",
         include_str!("../migrations/postgres/0011_letter_desa.sql"),
+    ),
+    (
+        12,
+        "team_users",
+        include_str!("../migrations/postgres/0012_team_users.sql"),
     ),
 ];
 

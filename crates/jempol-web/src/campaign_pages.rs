@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gelombang/{id}/warga/{rid}/waktu", post(home_times))
         .route("/gelombang/{id}/tim", post(add_team))
         .route("/gelombang/{id}/tim/{tid}/hapus", post(remove_team))
+        .route("/gelombang/{id}/tim/{tid}/akun", post(team_accounts))
         .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
         .route("/gelombang/{id}/jadwal/setujui", post(approve))
         .route("/gelombang/{id}/jadwal.xlsx", get(schedule_xlsx))
@@ -255,6 +256,10 @@ struct ShowPage {
     eligible: i64,
     desa_options: Vec<(String, String)>,
     teams: Vec<jempol_store::campaigns::Team>,
+    /// Per team id: the accounts in it (ids), for its form and its line.
+    team_users: HashMap<i64, Vec<i64>>,
+    /// Accounts that can join a team (staff and Dispendukcapil operators): (id, label).
+    field_users: Vec<(i64, String)>,
     plan: Option<(i64, String, usize, usize)>,
     today: String,
     error: Option<String>,
@@ -279,6 +284,14 @@ fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
             payload["team"].as_str().unwrap_or("").to_string(),
         ),
         "tim_dihapus" => ("tim dihapus".into(), payload["team"].as_str().unwrap_or("").to_string()),
+        "akun_tim" => (
+            "akun tim diatur".into(),
+            format!(
+                "{}: {} akun",
+                payload["team"].as_str().unwrap_or(""),
+                payload["users"].as_array().map(Vec::len).unwrap_or(0)
+            ),
+        ),
         "jadwal_disusun" => ("jadwal disusun".into(), format!("versi {}", payload["version"])),
         "rapat_direncanakan" => (
             "rapat koordinasi direncanakan".into(),
@@ -427,6 +440,26 @@ async fn show_page(
         can_plan: p.can(Action::PlanSchedule) && c.status == "open",
         eligible: state.db.eligible_for_campaign(&c, None).await?,
         teams: state.db.campaign_teams(c.id).await?,
+        team_users: state.db.team_users(c.id).await?,
+        field_users: state
+            .db
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && matches!(u.role, jempol_core::Role::Petugas | jempol_core::Role::Dispendukcapil)
+                    && u.kecamatan_code.as_deref().is_none_or(|k| k == c.kecamatan_code)
+            })
+            .map(|u| {
+                let label = if u.full_name.is_empty() {
+                    u.username.clone()
+                } else {
+                    format!("{} ({})", u.full_name, u.username)
+                };
+                (u.id, label)
+            })
+            .collect(),
         today: c.start_date.clone(),
         meetings: state
             .db
@@ -610,6 +643,55 @@ async fn remove_team(
         .await
         .map_err(|e| PageError(e.into(), info.lang))?;
     Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.team_removed")).into_response())
+}
+
+/// Sets which accounts are in a team: their field lists then show the team's visits.
+async fn team_accounts(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, tid)): Path<(i64, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let c = changeable(&state, &p, id, info.lang).await?;
+    let mut ids = Vec::new();
+    for (k, v) in &pairs {
+        if k != "user" {
+            continue;
+        }
+        let Ok(uid) = v.parse::<i64>() else {
+            continue;
+        };
+        // Only staff and Dispendukcapil operators of this kecamatan (or of the kabupaten).
+        match state.db.user_by_id(uid).await? {
+            Some(u)
+                if !u.disabled
+                    && matches!(u.role, jempol_core::Role::Petugas | jempol_core::Role::Dispendukcapil)
+                    && u.kecamatan_code.as_deref().is_none_or(|k| k == c.kecamatan_code) =>
+            {
+                ids.push(uid)
+            }
+            _ => {
+                return show_page(
+                    &state,
+                    &p,
+                    info.lang,
+                    c,
+                    None,
+                    Some("Hanya staf kecamatan dan operator Dispendukcapil yang bisa masuk tim.".into()),
+                )
+                .await;
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    state
+        .db
+        .set_team_users(id, tid, &ids, &p.actor(), state.now())
+        .await
+        .map_err(|e| PageError(e.into(), info.lang))?;
+    Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.team_users_saved")).into_response())
 }
 
 #[derive(serde::Deserialize)]

@@ -802,6 +802,35 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Office hours Monday–Thursday",
     ),
     ("camp.hours_fri", "Jam kantor Jumat", "Office hours Friday"),
+    ("camp.team_accounts", "Akun anggota", "Member accounts"),
+    (
+        "camp.no_field_users",
+        "Belum ada akun staf atau operator Dispendukcapil; admin membuatnya di Pengguna.",
+        "No staff or Dispendukcapil accounts yet; the admin creates them under Users.",
+    ),
+    ("camp.save_accounts", "Simpan akun tim", "Save the team's accounts"),
+    ("camp.accounts", "akun", "accounts"),
+    (
+        "camp.team_users_saved",
+        "Akun tim disimpan: jadwal tim muncul di halaman Kunjungan saya anggotanya.",
+        "Team accounts saved: the team's visits appear on its members' My visits page.",
+    ),
+    ("nav.field", "Kunjungan saya", "My visits"),
+    ("field.title", "Kunjungan saya", "My visits"),
+    (
+        "field.none",
+        "Tidak ada kunjungan Anda pada hari ini di jadwal yang sudah disetujui Camat.",
+        "You have no visits on this day in a schedule the Camat approved.",
+    ),
+    (
+        "field.no_team",
+        "Anda belum masuk tim perekaman mana pun. Kasi Pelayanan memasukkan akun Anda ke tim di halaman gelombang.",
+        "You are in no recording team yet. The Kasi Pelayanan adds your account to a team on the campaign page.",
+    ),
+    ("field.prev", "Hari sebelumnya", "Previous day"),
+    ("field.next", "Hari berikutnya", "Next day"),
+    ("field.call", "Telepon", "Call"),
+    ("field.at_home", "Di rumah", "At home"),
 ];
 
 #[cfg(test)]

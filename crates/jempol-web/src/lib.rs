@@ -9,6 +9,7 @@ mod campaign_pages;
 pub mod clock;
 mod draft_pages;
 pub mod error;
+mod field_pages;
 pub mod i18n;
 mod identity_pages;
 pub mod intake;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(campaign_pages::routes())
         .merge(letters::routes())
         .merge(meeting_pages::routes())
+        .merge(field_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

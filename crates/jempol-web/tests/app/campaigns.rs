@@ -710,3 +710,110 @@ async fn check(app: &TestApp, id: i64, version: i64) {
     assert_eq!(inst["office_hours"]["mon"]["to"], "14:00:00");
     assert_eq!(plan["routes"][0]["leave"], "08:00:00");
 }
+
+#[tokio::test]
+async fn field_officers_see_their_teams_visits_of_the_day_once_the_camat_approved() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    app.add_user("petugas2", jempol_core::Role::Petugas, None).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let r = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let at = r.location().split('?').next().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
+    let tid = app.db.campaign_teams(id).await.unwrap()[0].id;
+    let officer = app.db.user_by_username("petugas").await.unwrap().unwrap().id;
+    let village = app.db.user_by_username("operator_desa").await.unwrap().unwrap().id;
+    // Only staff and Dispendukcapil operators join a team.
+    let bad = app
+        .post(
+            &format!("{at}/tim/{tid}/akun"),
+            Some(&kasi),
+            &[("user", &village.to_string())],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Hanya staf kecamatan dan operator Dispendukcapil"));
+    let ok = app
+        .post(
+            &format!("{at}/tim/{tid}/akun"),
+            Some(&kasi),
+            &[("user", &officer.to_string())],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    app.post(
+        &format!("{at}/jadwal"),
+        Some(&kasi),
+        &[("start_date", "2026-12-14"), ("working_days", "10")],
+    )
+    .await;
+    let petugas = app.login("petugas").await;
+    // Not before the Camat approved.
+    let before = app.get("/lapangan?tanggal=2026-12-14", Some(&petugas)).await.body;
+    assert!(before.contains("Tidak ada kunjungan Anda pada hari ini"), "{before}");
+    app.post(&format!("{at}/jadwal/setujui"), Some(&kasi), &[("version", "1")])
+        .await;
+    let camat = app.login("camat").await;
+    app.post(&format!("{at}/jadwal/setujui"), Some(&camat), &[("version", "1")])
+        .await;
+    let day = app.get("/lapangan?tanggal=14-12-2026", Some(&petugas)).await.body;
+    assert!(
+        day.contains("Senin, 14 Desember 2026") && day.contains("Tim 1"),
+        "{day}"
+    );
+    assert!(
+        day.contains("WARGA GELOMBANG") && day.contains("Berangkat 07.30"),
+        "{day}"
+    );
+    assert!(day.contains("href=\"tel:0812-3456-7890\""), "a phone to call: {day}");
+    // The visits are in plan order.
+    let plan: serde_json::Value =
+        serde_json::from_str(&app.db.latest_plan(id).await.unwrap().unwrap().plan_json).unwrap();
+    let first_id = plan["routes"][0]["stops"][0]["id"].as_str().unwrap();
+    let first = app
+        .db
+        .campaign_members(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id.to_string() == first_id)
+        .unwrap()
+        .name;
+    let list = &day[day.find("<ol class=\"visits\">").unwrap()..];
+    let first_at = list.find(&first).unwrap();
+    assert!(
+        list.matches("<li>").count() >= 2 && list[..first_at].matches("<li>").count() == 1,
+        "{day}"
+    );
+    // An officer in no team, and a day without visits, say so.
+    let other = app.login("petugas2").await;
+    assert!(
+        app.get("/lapangan", Some(&other))
+            .await
+            .body
+            .contains("belum masuk tim perekaman")
+    );
+    assert!(
+        app.get("/lapangan?tanggal=2026-12-19", Some(&petugas))
+            .await
+            .body
+            .contains("Tidak ada kunjungan Anda")
+    );
+    // Villages have no field list.
+    let desa = app.login("operator_desa").await;
+    assert_eq!(app.get("/lapangan", Some(&desa)).await.status, StatusCode::FORBIDDEN);
+    assert!(app.get(&at, Some(&kasi)).await.body.contains("akun tim diatur"));
+}
