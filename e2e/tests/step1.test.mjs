@@ -120,6 +120,10 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   await kasi.getByLabel('Anggota (pisahkan dengan koma)').fill('Sugeng, Wahyu (Dispendukcapil)');
   await kasi.getByRole('button', { name: 'Tambah tim' }).click();
   await kasi.locator('.flash', { hasText: 'Tim ditambahkan' }).waitFor();
+  // The demo's staff officer goes with Tim 1: their field list will show its visits.
+  await kasi.getByLabel(/Petugas Pelayanan \(demo\)/).check();
+  await kasi.getByRole('button', { name: 'Simpan akun tim' }).click();
+  await kasi.locator('.flash', { hasText: 'Akun tim disimpan' }).waitFor();
   await kasi.getByLabel('Kunjungan mulai').fill('2026-12-14');
   await kasi.getByRole('button', { name: 'Susun jadwal' }).click();
   await kasi.locator('.flash', { hasText: 'Jadwal disusun' }).waitFor();
@@ -151,6 +155,21 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.ok(overflow <= 0, `the schedule fits 360 px (overflow ${overflow})`);
   await camat.screenshot({ path: join(OUT, 'step4-approved-360.png'), fullPage: true });
   await camat.context().close();
+
+  // Step 5 begins: the officer in Tim 1 sees Monday's visits on a phone, in plan order.
+  const officer = await newPage(browser, server.base, PHONE);
+  await login(officer, 'petugas');
+  await officer.getByRole('link', { name: 'Kunjungan saya' }).click();
+  await officer.goto(`${server.base}/lapangan?tanggal=2026-12-14`);
+  const field = await officer.locator('main').innerText();
+  assert.match(field, /Senin, 14 Desember 2026/);
+  assert.match(field, /Tim 1/);
+  assert.match(field, /KASMINI|PAINEM|WAGIMAN/);
+  assert.doesNotMatch(field, /Dusun\s*$/m, 'no empty address parts');
+  const fieldWide = await officer.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(fieldWide <= 0, `the field list fits 360 px (overflow ${fieldWide})`);
+  await officer.screenshot({ path: join(OUT, 'step5-field-360.png'), fullPage: true });
+  await officer.context().close();
 
   // The campaign page with the Kasi's forms fits a phone too.
   const phone = await newPage(browser, server.base, PHONE);

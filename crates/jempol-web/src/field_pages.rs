@@ -105,7 +105,11 @@ async fn my_visits(
                 let m = members.get(&st.id)?;
                 let address = [
                     m.address.clone().unwrap_or_default(),
-                    m.dusun.clone().map(|d| format!("Dusun {d}")).unwrap_or_default(),
+                    m.dusun
+                        .clone()
+                        .filter(|d| !d.trim().is_empty())
+                        .map(|d| format!("Dusun {d}"))
+                        .unwrap_or_default(),
                     match (&m.rt, &m.rw) {
                         (Some(rt), Some(rw)) if !rt.is_empty() => format!("RT {rt}/RW {rw}"),
                         _ => String::new(),
