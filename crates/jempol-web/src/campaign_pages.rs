@@ -479,6 +479,17 @@ async fn show_page(
     Ok((status, page).into_response())
 }
 
+/// The campaign page again with what cannot be done and why (422); nothing changed.
+async fn refuse(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    c: Campaign,
+    why: impl Into<String>,
+) -> Result<Response, PageError> {
+    show_page(state, p, lang, c, None, Some(why.into())).await
+}
+
 fn plan_status(s: &str, lang: Lang) -> &'static str {
     match (s, lang) {
         ("draft", Lang::Id) => "usulan, menunggu persetujuan Kasi",
@@ -533,13 +544,12 @@ async fn add_residents(
     if let Some(d) = desa
         && !d.starts_with(&format!("{}.", c.kecamatan_code))
     {
-        return show_page(
+        return refuse(
             &state,
             &p,
             info.lang,
             c,
-            None,
-            Some("Desa itu tidak berada di kecamatan gelombang ini.".into()),
+            "Desa itu tidak berada di kecamatan gelombang ini.",
         )
         .await;
     }
@@ -548,16 +558,12 @@ async fn add_residents(
         .add_verified_to_campaign(&c, desa, &p.actor(), state.now())
         .await?;
     if n == 0 {
-        return show_page(
+        return refuse(
             &state,
             &p,
             info.lang,
             c,
-            None,
-            Some(
-                "Tidak ada warga terverifikasi yang belum masuk gelombang. Verifikasi pengajuan desa dulu (langkah 2)."
-                    .into(),
-            ),
+            "Tidak ada warga terverifikasi yang belum masuk gelombang. Verifikasi pengajuan desa dulu (langkah 2).",
         )
         .await;
     }
@@ -599,13 +605,12 @@ async fn add_team(
     let c = changeable(&state, &p, id, info.lang).await?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return show_page(
+        return refuse(
             &state,
             &p,
             info.lang,
             c,
-            None,
-            Some("Isi nama tim (paling banyak 60 huruf), misalnya \"Tim 1\".".into()),
+            "Isi nama tim (paling banyak 60 huruf), misalnya \"Tim 1\".",
         )
         .await;
     }
@@ -616,15 +621,7 @@ async fn add_team(
     {
         Ok(_) => Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.team_added")).into_response()),
         Err(jempol_store::StoreError::Conflict(m)) => {
-            show_page(
-                &state,
-                &p,
-                info.lang,
-                c,
-                None,
-                Some(format!("Tim tidak ditambahkan: {m}.")),
-            )
-            .await
+            refuse(&state, &p, info.lang, c, format!("Tim tidak ditambahkan: {m}.")).await
         }
         Err(e) => Err(e.into()),
     }
@@ -672,13 +669,12 @@ async fn team_accounts(
                 ids.push(uid)
             }
             _ => {
-                return show_page(
+                return refuse(
                     &state,
                     &p,
                     info.lang,
                     c,
-                    None,
-                    Some("Hanya staf kecamatan dan operator Dispendukcapil yang bisa masuk tim.".into()),
+                    "Hanya staf kecamatan dan operator Dispendukcapil yang bisa masuk tim.",
                 )
                 .await;
             }
@@ -895,49 +891,45 @@ async fn make_schedule(
 ) -> Result<Response, PageError> {
     let c = changeable(&state, &p, id, info.lang).await?;
     let Some(start) = crate::clock::parse_local_date(&f.start_date) else {
-        return show_page(
+        return refuse(
             &state,
             &p,
             info.lang,
             c,
-            None,
-            Some("Isi tanggal mulai kunjungan, misalnya 14-12-2026.".into()),
+            "Isi tanggal mulai kunjungan, misalnya 14-12-2026.",
         )
         .await;
     };
     let days = match f.working_days.trim().parse::<usize>() {
         Ok(n) if (1..=30).contains(&n) => n,
         _ => {
-            return show_page(
+            return refuse(
                 &state,
                 &p,
                 info.lang,
                 c,
-                None,
-                Some("Jumlah hari kerja: 1 sampai 30 (standar SOP: 10).".into()),
+                "Jumlah hari kerja: 1 sampai 30 (standar SOP: 10).",
             )
             .await;
         }
     };
     if state.db.campaign_teams(id).await?.is_empty() {
-        return show_page(
+        return refuse(
             &state,
             &p,
             info.lang,
             c,
-            None,
-            Some("Bentuk paling sedikit satu tim perekaman dulu.".into()),
+            "Bentuk paling sedikit satu tim perekaman dulu.",
         )
         .await;
     }
     if state.db.campaign_members(id).await?.is_empty() {
-        return show_page(
+        return refuse(
             &state,
             &p,
             info.lang,
             c,
-            None,
-            Some("Tambahkan warga terverifikasi ke gelombang ini dulu.".into()),
+            "Tambahkan warga terverifikasi ke gelombang ini dulu.",
         )
         .await;
     }
@@ -950,20 +942,12 @@ async fn make_schedule(
         .unwrap_or_default();
     let settings = match PlanSettings::from_form(&f, previous) {
         Ok(s) => s,
-        Err(m) => return show_page(&state, &p, info.lang, c, None, Some(m)).await,
+        Err(m) => return refuse(&state, &p, info.lang, c, m).await,
     };
     let instance = match instance_for(&state, &c, start, days, &settings).await {
         Ok(i) => i,
         Err(m) => {
-            return show_page(
-                &state,
-                &p,
-                info.lang,
-                c,
-                None,
-                Some(format!("Jadwal tidak bisa disusun: {m}.")),
-            )
-            .await;
+            return refuse(&state, &p, info.lang, c, format!("Jadwal tidak bisa disusun: {m}.")).await;
         }
     };
     let opts = jempol_plan::Options {
@@ -977,7 +961,7 @@ async fn make_schedule(
         .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
     let plan = match plan {
         Ok(pl) => pl,
-        Err(e) => return show_page(&state, &p, info.lang, c, None, Some(e.to_string())).await,
+        Err(e) => return refuse(&state, &p, info.lang, c, e.to_string()).await,
     };
     let summary = serde_json::to_value(&plan.summary).unwrap_or_default();
     state
@@ -1764,15 +1748,7 @@ async fn home_times(
             .find(|m| m.id == rid)
             .map(|m| m.name)
             .unwrap_or_default();
-        return show_page(
-            &state,
-            &p,
-            info.lang,
-            c,
-            None,
-            Some(format!("Waktu di rumah {name}: {m}")),
-        )
-        .await;
+        return refuse(&state, &p, info.lang, c, format!("Waktu di rumah {name}: {m}")).await;
     }
     state
         .db

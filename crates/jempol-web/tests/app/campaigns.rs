@@ -42,6 +42,26 @@ async fn fill(app: &TestApp) {
     app.db.insert_residents(&rows, "test", app.clock.now()).await.unwrap();
 }
 
+/// "Gelombang I 2026" opened by the Kasi with every verified resident added: (its page, its id).
+async fn campaign_with_people(app: &TestApp, kasi: &Browser) -> (String, i64) {
+    let r = app
+        .post(
+            "/gelombang",
+            Some(kasi),
+            &[
+                ("name", "Gelombang I 2026"),
+                ("start_date", "2026-12-14"),
+                ("end_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    let at = r.location().split('?').next().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let added = app.post(&format!("{at}/warga"), Some(kasi), &[("desa", "")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    (at, id)
+}
+
 #[tokio::test]
 async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_step_4() {
     let app = TestApp::new().await;
@@ -432,20 +452,7 @@ async fn the_kasi_moves_and_pins_a_visit_and_re_planning_keeps_it() {
     app.add_every_role().await;
     fill(&app).await;
     let kasi = app.login("kasi_pelayanan").await;
-    let r = app
-        .post(
-            "/gelombang",
-            Some(&kasi),
-            &[
-                ("name", "Gelombang I 2026"),
-                ("start_date", "2026-12-14"),
-                ("end_date", "2026-12-31"),
-            ],
-        )
-        .await;
-    let at = r.location().split('?').next().unwrap().to_string();
-    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
-    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    let (at, id) = campaign_with_people(&app, &kasi).await;
     app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
     app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 2")]).await;
     app.post(
@@ -562,20 +569,7 @@ async fn when_the_family_says_the_person_is_home_the_schedule_keeps_to_it() {
     app.add_every_role().await;
     fill(&app).await;
     let kasi = app.login("kasi_pelayanan").await;
-    let r = app
-        .post(
-            "/gelombang",
-            Some(&kasi),
-            &[
-                ("name", "Gelombang I 2026"),
-                ("start_date", "2026-12-14"),
-                ("end_date", "2026-12-31"),
-            ],
-        )
-        .await;
-    let at = r.location().split('?').next().unwrap().to_string();
-    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
-    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    let (at, id) = campaign_with_people(&app, &kasi).await;
     app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
     let rid = app.db.campaign_members(id).await.unwrap()[0].id;
     let bad = app
@@ -640,20 +634,7 @@ async fn visit_length_speed_and_office_hours_are_set_per_plan_and_kept_when_re_p
     app.add_every_role().await;
     fill(&app).await;
     let kasi = app.login("kasi_pelayanan").await;
-    let r = app
-        .post(
-            "/gelombang",
-            Some(&kasi),
-            &[
-                ("name", "Gelombang I 2026"),
-                ("start_date", "2026-12-14"),
-                ("end_date", "2026-12-31"),
-            ],
-        )
-        .await;
-    let at = r.location().split('?').next().unwrap().to_string();
-    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
-    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    let (at, id) = campaign_with_people(&app, &kasi).await;
     app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
     let bad = app
         .post(
@@ -718,20 +699,7 @@ async fn field_officers_see_their_teams_visits_of_the_day_once_the_camat_approve
     fill(&app).await;
     app.add_user("petugas2", jempol_core::Role::Petugas, None).await;
     let kasi = app.login("kasi_pelayanan").await;
-    let r = app
-        .post(
-            "/gelombang",
-            Some(&kasi),
-            &[
-                ("name", "Gelombang I 2026"),
-                ("start_date", "2026-12-14"),
-                ("end_date", "2026-12-31"),
-            ],
-        )
-        .await;
-    let at = r.location().split('?').next().unwrap().to_string();
-    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
-    app.post(&format!("{at}/warga"), Some(&kasi), &[("desa", "")]).await;
+    let (at, id) = campaign_with_people(&app, &kasi).await;
     app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
     let tid = app.db.campaign_teams(id).await.unwrap()[0].id;
     let officer = app.db.user_by_username("petugas").await.unwrap().unwrap().id;
