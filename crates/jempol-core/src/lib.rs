@@ -10,6 +10,7 @@ pub mod region;
 pub mod role;
 pub mod scope;
 pub mod sop;
+pub mod visit;
 
 pub use finding::{Finding, Severity};
 pub use policy::{Action, allowed};

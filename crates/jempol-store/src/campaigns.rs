@@ -56,6 +56,9 @@ pub struct Member {
     pub odgj: bool,
     pub bedridden: bool,
     pub needs_companion: bool,
+    pub fingerprints_impossible: bool,
+    pub iris_impossible: bool,
+    pub cannot_sign: bool,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     /// When the family says the person is at home, as typed.
@@ -191,7 +194,7 @@ impl Db {
             let rows = sqlx::query(
                 "SELECT r.id, r.nik, r.name, r.sex, r.birth_date, r.desa_code, r.dusun, r.rt, r.rw, r.address, \
                  r.phone, r.disabilitas, r.disability_kind, r.odgj, r.bedridden, r.needs_companion, r.lat, r.lng, \
-                 c.home_times, c.arrangement FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
+                 r.fingerprints_impossible, r.iris_impossible, r.cannot_sign, c.home_times, c.arrangement FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
                  WHERE c.campaign_id = $1 ORDER BY r.desa_code, r.name, r.id",
             )
             .bind(id)
@@ -216,6 +219,9 @@ impl Db {
                     odgj: r.try_get("odgj")?,
                     bedridden: r.try_get("bedridden")?,
                     needs_companion: r.try_get("needs_companion")?,
+                    fingerprints_impossible: r.try_get("fingerprints_impossible")?,
+                    iris_impossible: r.try_get("iris_impossible")?,
+                    cannot_sign: r.try_get("cannot_sign")?,
                     lat: r.try_get("lat")?,
                     lng: r.try_get("lng")?,
                     home_times: r.try_get("home_times")?,

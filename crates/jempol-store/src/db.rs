@@ -111,6 +111,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "team_users",
         include_str!("../migrations/sqlite/0012_team_users.sql"),
     ),
+    (
+        13,
+        "visit_outcomes",
+        include_str!("../migrations/sqlite/0013_visit_outcomes.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -172,6 +177,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "team_users",
         include_str!("../migrations/postgres/0012_team_users.sql"),
+    ),
+    (
+        13,
+        "visit_outcomes",
+        include_str!("../migrations/postgres/0013_visit_outcomes.sql"),
     ),
 ];
 

@@ -16,6 +16,7 @@ pub mod sop;
 pub mod submissions;
 pub mod users;
 pub mod verification;
+pub mod visits;
 
 pub use db::{Db, DbKind, StoreError};
 

@@ -8,6 +8,7 @@ use axum::routing::get;
 
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
+const FIELD_JS: &str = include_str!("../assets/field.js");
 const HTMX: &str = include_str!("../assets/vendor/htmx.min.js");
 const ICON: &str = include_str!("../assets/icon.svg");
 
@@ -30,6 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/app.js",
             get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/field.js",
+            get(|| async { asset(FIELD_JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/assets/htmx.min.js",

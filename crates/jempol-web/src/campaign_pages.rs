@@ -209,7 +209,7 @@ async fn create(
 }
 
 /// A campaign inside the principal's scope; another kecamatan's campaign does not exist.
-async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Campaign, PageError> {
+pub(crate) async fn visible(state: &AppState, p: &Principal, id: i64, lang: Lang) -> Result<Campaign, PageError> {
     allow(p, Action::ViewCampaigns, lang)?;
     match state.db.campaign(id).await? {
         Some(c) if p.scope.contains_kecamatan(&c.kecamatan_code) => Ok(c),
@@ -293,6 +293,30 @@ fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
             ),
         ),
         "jadwal_disusun" => ("jadwal disusun".into(), format!("versi {}", payload["version"])),
+        "kunjungan" => (
+            "hasil kunjungan".into(),
+            format!(
+                "warga #{}: {}",
+                payload["resident"].as_i64().unwrap_or_default(),
+                payload["kind"].as_str().unwrap_or("")
+            ),
+        ),
+        "kunjungan_konflik" => (
+            "hasil kunjungan bertentangan (menunggu Kasi)".into(),
+            format!("warga #{}", payload["resident"]),
+        ),
+        "konflik_diputuskan" => (
+            "konflik hasil kunjungan diputuskan".into(),
+            format!(
+                "warga #{}: {}",
+                payload["resident"],
+                if payload["accepted"].as_bool() == Some(true) {
+                    "hasil baru dipakai"
+                } else {
+                    "hasil lama tetap"
+                }
+            ),
+        ),
         "rapat_direncanakan" => (
             "rapat koordinasi direncanakan".into(),
             format!(

@@ -20,6 +20,7 @@ mod resident_pages;
 mod sop_sheet;
 mod submission_pages;
 pub mod users;
+mod visit_pages;
 
 use axum::Router;
 use jempol_core::scope::Deployment;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(letters::routes())
         .merge(meeting_pages::routes())
         .merge(field_pages::routes())
+        .merge(visit_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -104,6 +104,10 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "diubah" => "data diubah",
         "digabung" => "digabung ke data lain",
         "gabungan" => "data lain digabung ke sini",
+        "terekam" => "terekam (langkah 5)",
+        "tidak_terekam" => "tidak terekam",
+        "kunjungan" => "hasil kunjungan",
+        "kunjungan_konflik" => "hasil kunjungan bertentangan, menunggu Kasi",
         _ => "lainnya",
     }
 }
@@ -496,6 +500,10 @@ async fn detail_page(
                     .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
                     .unwrap_or_default(),
                 "gabungan" => format!("dari warga #{} (pengajuan #{})", payload["from"], payload["submission"]),
+                "kunjungan" => crate::visit_pages::payload_text(&payload),
+                "kunjungan_konflik" => {
+                    format!("{} — diputuskan Kasi Pelayanan", payload["kind"].as_str().unwrap_or(""))
+                }
                 _ => String::new(),
             };
             if e.resident_id != r.row.id {

@@ -15,3 +15,4 @@ mod residents;
 mod sop;
 mod submissions;
 mod users;
+mod visits;

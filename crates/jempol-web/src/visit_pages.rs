@@ -1,0 +1,264 @@
+//! SOP step 5 seen from the office: how the recording of a campaign stands. Every person of the
+//! campaign with the outcome that stands for them, biometric exceptions (and whether they were
+//! reported to the centre), and the conflicts the Kasi must settle: two officers recorded the
+//! same person without seeing each other's outcome. Settling keeps both in the history.
+
+use crate::AppState;
+use crate::auth::{PageAuth, RequestInfo};
+use crate::campaign_pages::visible;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::pages::{Layout, PageError, allow, layout, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jempol_core::Action;
+use jempol_core::visit::{modality_label, reason_label};
+use jempol_store::visits::StoredOutcome;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/gelombang/{id}/kunjungan", get(progress))
+        .route("/gelombang/{id}/kunjungan/konflik/{oid}", post(settle))
+}
+
+/// An outcome in words, as the office reads it.
+pub(crate) fn outcome_text(o: &StoredOutcome) -> String {
+    describe(
+        &o.kind,
+        o.reason.as_deref().unwrap_or(""),
+        &o.captures,
+        o.reschedule_date.as_deref().unwrap_or(""),
+        &o.note,
+    )
+}
+
+/// The same from a history event's payload.
+pub(crate) fn payload_text(p: &serde_json::Value) -> String {
+    let captures: Vec<jempol_core::visit::Capture> = serde_json::from_value(p["captures"].clone()).unwrap_or_default();
+    let text = describe(
+        p["kind"].as_str().unwrap_or(""),
+        p["reason"].as_str().unwrap_or(""),
+        &captures,
+        p["date"].as_str().unwrap_or(""),
+        p["note"].as_str().unwrap_or(""),
+    );
+    match p["team"].as_str() {
+        Some(t) => format!("{text} ({t})"),
+        None => text,
+    }
+}
+
+fn describe(kind: &str, reason: &str, captures: &[jempol_core::visit::Capture], date: &str, note: &str) -> String {
+    let mut s = match kind {
+        "terekam" => {
+            let missing: Vec<String> = captures
+                .iter()
+                .filter(|c| !c.captured)
+                .map(|c| format!("{} ({})", modality_label(&c.modality).to_lowercase(), c.reason))
+                .collect();
+            if missing.is_empty() {
+                "terekam lengkap".to_string()
+            } else {
+                format!("terekam, tanpa {}", missing.join(", "))
+            }
+        }
+        "tidak_terekam" => format!("tidak terekam: {}", reason_label(reason).to_lowercase()),
+        "dijadwal_ulang" => format!("dijadwal ulang ke {}", crate::pages::tanggal(date)),
+        k => k.to_string(),
+    };
+    if !note.is_empty() {
+        s.push_str(&format!(" — “{note}”"));
+    }
+    s
+}
+
+fn when(ms: i64) -> String {
+    crate::clock::format_wib(ms)
+}
+
+struct Line {
+    resident_id: i64,
+    name: String,
+    desa: String,
+    state: String,
+    state_class: &'static str,
+    by: String,
+    at: String,
+}
+
+struct ConflictLine {
+    id: i64,
+    resident_id: i64,
+    name: String,
+    current: String,
+    current_by: String,
+    theirs: String,
+    theirs_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "visits.html")]
+struct ProgressPage {
+    l: Layout,
+    campaign_id: i64,
+    campaign: String,
+    counts: Vec<(&'static str, usize)>,
+    lines: Vec<Line>,
+    exceptions: Vec<(String, String, bool)>,
+    conflicts: Vec<ConflictLine>,
+    can_settle: bool,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OkQuery {
+    ok: Option<String>,
+}
+
+async fn progress(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    page(&state, &p, &info, id, q.ok.as_deref(), None).await
+}
+
+async fn page(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    info: &RequestInfo,
+    id: i64,
+    ok: Option<&str>,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let c = visible(state, p, id, info.lang).await?;
+    let members = state.db.campaign_members(id).await?;
+    let outcomes = state.db.current_outcomes(id).await?;
+    let desa: HashMap<String, String> = state
+        .db
+        .region_children(&c.kecamatan_code)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    let names: HashMap<i64, String> = members.iter().map(|m| (m.id, m.name.clone())).collect();
+    let mut counts: Vec<(&'static str, usize)> = vec![
+        ("terekam", 0),
+        ("tidak terekam", 0),
+        ("dijadwal ulang", 0),
+        ("belum dikunjungi / perlu kunjungan ulang", 0),
+    ];
+    let mut lines = Vec::new();
+    let mut exceptions = Vec::new();
+    for m in &members {
+        let o = outcomes.get(&m.id);
+        let slot = match o {
+            Some(o) if o.kind == "terekam" => 0,
+            Some(o) if o.resolves() => 1,
+            Some(o) if o.kind == "dijadwal_ulang" => 2,
+            _ => 3,
+        };
+        counts[slot].1 += 1;
+        if let Some(o) = o {
+            for x in o.captures.iter().filter(|x| !x.captured) {
+                exceptions.push((
+                    m.name.clone(),
+                    format!("{}: {}", modality_label(&x.modality), x.reason),
+                    o.exception_reported,
+                ));
+            }
+        }
+        lines.push(Line {
+            resident_id: m.id,
+            name: m.name.clone(),
+            desa: desa.get(&m.desa_code).cloned().unwrap_or_default(),
+            state: o.map(outcome_text).unwrap_or_else(|| "belum ada hasil".into()),
+            state_class: match slot {
+                0 => "accepted",
+                1 => "warning",
+                _ => "muted",
+            },
+            by: o.map(|o| o.actor.clone()).unwrap_or_default(),
+            at: o.map(|o| when(o.recorded_at)).unwrap_or_default(),
+        });
+    }
+    let mut conflicts = Vec::new();
+    for x in state.db.outcome_conflicts(id).await? {
+        let cur = outcomes.get(&x.resident_id);
+        conflicts.push(ConflictLine {
+            id: x.id,
+            resident_id: x.resident_id,
+            name: names.get(&x.resident_id).cloned().unwrap_or_default(),
+            current: cur.map(outcome_text).unwrap_or_else(|| "belum ada hasil".into()),
+            current_by: cur
+                .map(|o| format!("{}, {}", o.actor, when(o.recorded_at)))
+                .unwrap_or_default(),
+            theirs: outcome_text(&x),
+            theirs_by: format!("{}, {}", x.actor, when(x.recorded_at)),
+        });
+    }
+    render(&ProgressPage {
+        l: layout(
+            info.lang,
+            Some(p),
+            Tr(info.lang).s("visits.title"),
+            &format!("/gelombang/{id}/kunjungan"),
+            ok,
+        ),
+        campaign_id: id,
+        campaign: c.name,
+        counts,
+        lines,
+        exceptions,
+        conflicts,
+        can_settle: p.can(Action::PlanSchedule),
+        error,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct SettleForm {
+    /// `pakai` (use the conflicting outcome) or `abaikan` (keep the current one).
+    decision: String,
+}
+
+async fn settle(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path((id, oid)): Path<(i64, i64)>,
+    Form(f): Form<SettleForm>,
+) -> Result<Response, PageError> {
+    visible(&state, &p, id, info.lang).await?;
+    allow(&p, Action::PlanSchedule, info.lang)?;
+    let accept = match f.decision.as_str() {
+        "pakai" => true,
+        "abaikan" => false,
+        _ => {
+            return Ok(page(
+                &state,
+                &p,
+                &info,
+                id,
+                None,
+                Some("Pilih hasil mana yang dipakai.".into()),
+            )
+            .await?
+            .into_response());
+        }
+    };
+    match state.db.settle_conflict(id, oid, accept, &p.actor(), state.now()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/gelombang/{id}/kunjungan?ok=visits.settled")).into_response()),
+        Err(jempol_store::StoreError::NotFound) => Err(PageError(AppError::NotFound, info.lang)),
+        Err(jempol_store::StoreError::Conflict(why)) => {
+            Ok(page(&state, &p, &info, id, None, Some(why)).await?.into_response())
+        }
+        Err(e) => Err(PageError(e.into(), info.lang)),
+    }
+}
