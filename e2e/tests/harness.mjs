@@ -29,16 +29,34 @@ export async function startServer() {
   delete env.JEMPOL_DATABASE_URL;
   const args = ['--data-dir', dataDir, 'serve', '--demo', '--listen', `127.0.0.1:${port}`];
   if (process.env.E2E_DATABASE_URL) args.unshift('--database-url', process.env.E2E_DATABASE_URL);
-  const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = { base: `http://127.0.0.1:${port}`, bin, args, env };
+  await spawnServer(server);
+  return server;
+}
+
+/// Starts the server again on the same port and database (after `stopServer`): the network
+/// "comes back" for a device that was cut off.
+export async function startAgain(server) {
+  await spawnServer(server);
+}
+
+/// Starts the server again if a test stopped it and failed before restarting it.
+export async function ensureRunning(server) {
+  if (server.proc && server.proc.exitCode !== null) await spawnServer(server);
+}
+
+async function spawnServer(server) {
+  const proc = spawn(server.bin, server.args, { env: server.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout.on('data', (d) => { log += d; });
   proc.stderr.on('data', (d) => { log += d; });
-  const base = `http://127.0.0.1:${port}`;
+  server.proc = proc;
+  server.log = () => log;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
-      const r = await fetch(`${base}/readyz`);
-      if (r.ok) return { base, proc, log: () => log };
+      const r = await fetch(`${server.base}/readyz`);
+      if (r.ok) return;
     } catch { /* not yet listening */ }
     if (proc.exitCode !== null) throw new Error(`jempol exited: ${log}`);
     await new Promise((r) => setTimeout(r, 150));
@@ -48,7 +66,7 @@ export async function startServer() {
 }
 
 export async function stopServer(server) {
-  if (!server) return;
+  if (!server || !server.proc || server.proc.exitCode !== null) return;
   const exited = new Promise((r) => server.proc.once('exit', r));
   server.proc.kill('SIGTERM');
   await exited;
@@ -61,6 +79,22 @@ export async function launchBrowser() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/// A phone that keeps its storage between browser restarts (a profile directory): what the
+/// field officer carries. Close it and launch it again on the same directory to restart.
+export async function launchDevice(profileDir, viewport) {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    locale: 'id-ID',
+    acceptDownloads: true,
   });
 }
 

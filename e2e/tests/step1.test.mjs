@@ -6,9 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startServer, stopServer, launchBrowser, newPage, login, OUT } from './harness.mjs';
+import { startServer, startAgain, ensureRunning, stopServer, launchBrowser, launchDevice, newPage, login, OUT } from './harness.mjs';
 
 let server;
 let browser;
@@ -122,6 +123,8 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   await kasi.locator('.flash', { hasText: 'Tim ditambahkan' }).waitFor();
   // The demo's staff officer goes with Tim 1: their field list will show its visits.
   await kasi.getByLabel(/Petugas Pelayanan \(demo\)/).check();
+  // So does the Dispendukcapil operator with the recording kit (a second device in step 5).
+  await kasi.getByLabel(/Operator Dispendukcapil \(demo\)/).check();
   await kasi.getByRole('button', { name: 'Simpan akun tim' }).click();
   await kasi.locator('.flash', { hasText: 'Akun tim disimpan' }).waitFor();
   await kasi.getByLabel('Kunjungan mulai').fill('2026-12-14');
@@ -184,6 +187,132 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.ok(wide.px <= 0, `the campaign page fits 360 px (overflow ${wide.px}: ${wide.what.join(', ')})`);
   await phone.context().close();
 });
+
+test('step 5 with the network cut: outcomes survive a reload and a browser restart, arrive exactly once, and a second device conflicts', async () => {
+  try {
+    await recordOffline();
+  } finally {
+    await ensureRunning(server);
+  }
+});
+
+async function recordOffline() {
+  const profile = mkdtempSync(join(tmpdir(), 'jempol-phone-'));
+  let phone = await launchDevice(profile, PHONE);
+  let page = phone.pages()[0] || await phone.newPage();
+  page.base = server.base;
+  await login(page, 'petugas');
+  await page.goto(`${server.base}/lapangan?tanggal=2026-12-14`);
+  // The device keeps the officer's days (Monday and Tuesday) for offline use.
+  await page.locator('#field[data-offline-ready]').waitFor();
+  const monday = page.locator('[data-visit]');
+  assert.equal(await monday.count(), 2);
+  const first = await monday.nth(0).getAttribute('data-name');
+
+  // A second device in the same team opens Monday while both are online.
+  const other = await newPage(browser, server.base, PHONE);
+  await login(other, 'dukcapil');
+  await other.goto(`${server.base}/lapangan?tanggal=2026-12-14`);
+  await other.locator('[data-visit]').first().waitFor();
+
+  // The network is cut: the server is gone and the phone is offline.
+  await stopServer(server);
+  await phone.setOffline(true);
+  const v1 = monday.nth(0);
+  await v1.locator('summary').click();
+  await v1.getByLabel('Terekam', { exact: true }).check();
+  await v1.getByLabel('Sidik jari terekam').uncheck();
+  await v1.getByLabel(/alasan sidik jari/).fill('jari tangan kaku');
+  await v1.getByLabel('Pengecualian sudah dilaporkan ke pusat').check();
+  await v1.getByRole('button', { name: 'Simpan hasil' }).click();
+  await page.locator('#outbox[data-waiting="1"]').waitFor();
+  const v2 = monday.nth(1);
+  await v2.locator('summary').click();
+  await v2.getByLabel('Tidak terekam', { exact: true }).check();
+  // Without a reason the device says what to fix, and nothing is queued.
+  await v2.getByRole('button', { name: 'Simpan hasil' }).click();
+  await v2.getByText('Pilih alasan tidak terekam.').waitFor();
+  await v2.getByLabel('Alasan tidak terekam').selectOption('tidak_di_rumah');
+  await v2.getByLabel('Catatan').fill('ke sawah, pulang sore');
+  await v2.getByRole('button', { name: 'Simpan hasil' }).click();
+  await page.locator('#outbox[data-waiting="2"]').waitFor();
+  assert.match(await v1.locator('[data-state]').innerText(), /Menunggu dikirim: Terekam, tanpa: sidik jari/);
+  await page.screenshot({ path: join(OUT, 'step5-offline-360.png'), fullPage: true });
+
+  // A reload without a connection: the page comes from the device, the outbox is intact.
+  await page.reload();
+  await page.locator('#outbox[data-waiting="2"]').waitFor();
+  // Tuesday was kept too: its visit moves to the Monday after, inside the campaign's window.
+  await page.goto(`${server.base}/lapangan?tanggal=2026-12-15`);
+  const v3 = page.locator('[data-visit]').first();
+  await v3.locator('summary').click();
+  await v3.getByLabel('Jadwal ulang', { exact: true }).check();
+  await v3.getByLabel('Tanggal kunjungan ulang').fill('2026-12-21');
+  await v3.getByRole('button', { name: 'Simpan hasil' }).click();
+  await page.locator('#outbox[data-waiting="3"]').waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Ekspor yang belum terkirim' }).click(),
+  ]);
+  const exported = readFileSync(await download.path(), 'utf8');
+  assert.equal(JSON.parse(exported).outcomes.length, 3);
+
+  // The browser is closed and started again, still without a connection.
+  await phone.close();
+  phone = await launchDevice(profile, PHONE);
+  await phone.setOffline(true);
+  page = phone.pages()[0] || await phone.newPage();
+  await page.goto(`${server.base}/lapangan?tanggal=2026-12-14`);
+  await page.locator('#outbox[data-waiting="3"]').waitFor();
+
+  // The connection returns: everything is sent, once.
+  await startAgain(server);
+  await phone.setOffline(false);
+  await page.locator('#outbox[data-waiting="0"]').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('#outbox').innerText(), /Semua hasil terkirim/);
+
+  // The second device had not seen the officer's outcome: it records the same person offline.
+  await other.context().setOffline(true);
+  const o1 = other.locator('[data-visit]', { hasText: first });
+  await o1.locator('summary').click();
+  await o1.getByLabel('Tidak terekam', { exact: true }).check();
+  await o1.getByLabel('Alasan tidak terekam').selectOption('menolak');
+  await o1.getByRole('button', { name: 'Simpan hasil' }).click();
+  await other.locator('#outbox[data-waiting="1"]').waitFor();
+  await other.context().setOffline(false);
+  await other.locator('#outbox[data-waiting="0"]').waitFor({ timeout: 60_000 });
+  assert.match(await o1.locator('[data-state]').innerText(), /Konflik/);
+  await other.context().close();
+
+  // The same outcomes uploaded from the exported file change nothing.
+  await page.goto(`${server.base}/lapangan/impor`);
+  await page.getByLabel('Berkas ekspor (.json)').setInputFiles({ name: 'jempol-belum-terkirim.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+  await page.getByRole('button', { name: 'Unggah dan kirim' }).click();
+  assert.match(await page.locator('.counts').innerText(), /sudah diterima sebelumnya: 3/);
+  await phone.close();
+
+  // The Kasi sees each outcome once, the exception, and the conflict to settle.
+  const kasi = await newPage(browser, server.base);
+  await login(kasi, 'kasi');
+  await kasi.getByRole('link', { name: 'Gelombang' }).click();
+  await kasi.getByRole('link', { name: 'Gelombang I 2026' }).click();
+  await kasi.getByRole('link', { name: 'Lihat hasil kunjungan' }).click();
+  const progress = await kasi.locator('main').innerText();
+  assert.match(progress, /terekam: 1/);
+  assert.match(progress, /dijadwal ulang: 1/);
+  assert.match(progress, /Sidik jari: jari tangan kaku/);
+  assert.match(progress, /Konflik hasil kunjungan \(1\)/);
+  await kasi.screenshot({ path: join(OUT, 'step5-kasi-1280.png'), fullPage: true });
+  await kasi.getByRole('button', { name: 'Tetap pakai hasil yang berlaku' }).click();
+  await kasi.locator('.flash', { hasText: 'Konflik diputuskan' }).waitFor();
+  await kasi.getByRole('link', { name: first }).first().click();
+  // One outcome applied (once, though sent by sync and again by file), one conflict kept.
+  const kinds = await kasi.locator('ol.history li strong').allInnerTexts();
+  assert.equal(kinds.filter((k) => k === 'hasil kunjungan').length, 1, kinds.join(' | '));
+  assert.equal(kinds.filter((k) => k.startsWith('hasil kunjungan bertentangan')).length, 1, kinds.join(' | '));
+  assert.match(await kasi.locator('ol.history').innerText(), /terekam, tanpa sidik jari \(jari tangan kaku\)/);
+  await kasi.context().close();
+}
 
 test('a file that cannot be read is explained and nothing is saved', async () => {
   const page = await newPage(browser, server.base, PHONE);
