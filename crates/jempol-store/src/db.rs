@@ -116,6 +116,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "visit_outcomes",
         include_str!("../migrations/sqlite/0013_visit_outcomes.sql"),
     ),
+    (14, "roll_over", include_str!("../migrations/sqlite/0014_roll_over.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -182,6 +183,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "visit_outcomes",
         include_str!("../migrations/postgres/0013_visit_outcomes.sql"),
+    ),
+    (
+        14,
+        "roll_over",
+        include_str!("../migrations/postgres/0014_roll_over.sql"),
     ),
 ];
 

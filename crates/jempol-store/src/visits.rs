@@ -215,16 +215,21 @@ impl Db {
         let sql = format!("SELECT {OUTCOME_COLS} FROM visit_outcomes WHERE client_id = $1");
         Ok(run!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let current: Option<Option<i64>> = sqlx::query_scalar(
-                "SELECT outcome_id FROM campaign_residents WHERE campaign_id = $1 AND resident_id = $2",
+            let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+                "SELECT outcome_id, rolled_to FROM campaign_residents WHERE campaign_id = $1 AND resident_id = $2",
             )
             .bind(n.campaign_id)
             .bind(n.resident_id)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some(current) = current else {
+            let Some((current, rolled_to)) = row else {
                 return Err(StoreError::NotFound);
             };
+            if rolled_to.is_some() {
+                return Err(StoreError::Conflict(
+                    "warga ini sudah dipindah ke gelombang berikutnya; catat hasilnya di gelombang itu".into(),
+                ));
+            }
             let inserted = sqlx::query(
                 "INSERT INTO visit_outcomes (client_id, campaign_id, resident_id, base_client_id, kind, reason, note, \
                  captures_json, exception_reported, reschedule_date, team, user_id, actor, recorded_at, received_at, via, status) \
@@ -435,5 +440,88 @@ impl Db {
             tx.commit().await?;
         });
         Ok(())
+    }
+    /// People of the campaign without a final outcome, not moved on yet: (resident id, name).
+    pub async fn unresolved(&self, campaign_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT r.id, r.name FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
+                 WHERE c.campaign_id = $1 AND c.resolved = FALSE AND c.rolled_to IS NULL ORDER BY r.name, r.id",
+            )
+            .bind(campaign_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Residents of the campaign that moved on: (resident id, the campaign they went to).
+    pub async fn rolled_over(&self, campaign_id: i64) -> Result<HashMap<i64, i64>, StoreError> {
+        let rows: Vec<(i64, i64)> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT resident_id, rolled_to FROM campaign_residents WHERE campaign_id = $1 AND rolled_to IS NOT NULL",
+            )
+            .bind(campaign_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Step 5 is over for `from`: its people without a final outcome join `to`, keeping their
+    /// history (their outcomes stay with `from`; each move is an event). Returns how many.
+    pub async fn roll_over(&self, from: i64, to: i64, actor: &Actor, now: i64) -> Result<u64, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT resident_id FROM campaign_residents WHERE campaign_id = $1 AND resolved = FALSE \
+                 AND rolled_to IS NULL ORDER BY resident_id",
+            )
+            .bind(from)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in &ids {
+                sqlx::query(
+                    "INSERT INTO campaign_residents (campaign_id, resident_id, added_at, added_by) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (campaign_id, resident_id) DO NOTHING",
+                )
+                .bind(to)
+                .bind(id)
+                .bind(now)
+                .bind(actor.name.as_str())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE campaign_residents SET rolled_to = $1 WHERE campaign_id = $2 AND resident_id = $3")
+                    .bind(to)
+                    .bind(from)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'pindah_gelombang', $4)",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(actor.name.as_str())
+                .bind(serde_json::json!({"from": from, "to": to}).to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            let n = ids.len() as u64;
+            let payload = serde_json::json!({"from": from, "to": to, "residents": ids});
+            campaign_event!(tx, from, actor, now, "warga_dipindah_keluar", payload)?;
+            campaign_event!(tx, to, actor, now, "warga_dipindah_masuk", payload)?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "campaign.roll_over",
+                "campaign",
+                Some(from.to_string()),
+                None,
+                Some(payload.clone())
+            )?;
+            tx.commit().await?;
+            n
+        }))
     }
 }

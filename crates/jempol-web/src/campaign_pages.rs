@@ -301,6 +301,22 @@ fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
                 payload["kind"].as_str().unwrap_or("")
             ),
         ),
+        "warga_dipindah_keluar" => (
+            "langkah 5 berakhir: warga yang belum selesai dipindah".into(),
+            format!(
+                "{} warga ke gelombang #{}",
+                payload["residents"].as_array().map(Vec::len).unwrap_or(0),
+                payload["to"]
+            ),
+        ),
+        "warga_dipindah_masuk" => (
+            "warga dari gelombang sebelumnya".into(),
+            format!(
+                "{} warga dari gelombang #{}",
+                payload["residents"].as_array().map(Vec::len).unwrap_or(0),
+                payload["from"]
+            ),
+        ),
         "kunjungan_konflik" => (
             "hasil kunjungan bertentangan (menunggu Kasi)".into(),
             format!("warga #{}", payload["resident"]),

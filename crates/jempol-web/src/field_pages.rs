@@ -599,6 +599,9 @@ async fn receive(state: &AppState, p: &Principal, f: &OutcomeFields, via: &'stat
         Ok(Receipt::AlreadyApplied) => answer("already_applied", vec![]),
         Ok(Receipt::AlreadyConflict) => answer("already_conflict", vec![]),
         Err(jempol_store::StoreError::NotFound) => refused(),
+        Err(jempol_store::StoreError::Conflict(why)) => {
+            answer("refused", vec![format!("Hasil tidak disimpan: {why}.")])
+        }
         Err(e) => answer("error", vec![AppError::from(e).message_id()]),
     }
 }

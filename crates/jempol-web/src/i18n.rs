@@ -920,6 +920,20 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("visits.outcome", "Hasil", "Outcome"),
     ("visits.by", "Dicatat oleh", "Recorded by"),
+    ("visits.roll", "Warga yang belum selesai", "People not finished"),
+    (
+        "visits.roll_none",
+        "Belum ada gelombang lain yang berjalan di kecamatan ini. Buat gelombang berikutnya dulu:",
+        "No other open campaign in this kecamatan yet. Create the next one first:",
+    ),
+    ("visits.roll_new", "Gelombang", "Campaigns"),
+    ("visits.roll_to", "Pindahkan ke gelombang", "Move to campaign"),
+    ("visits.roll_send", "Pindahkan warga", "Move the people"),
+    (
+        "visits.rolled",
+        "Warga yang belum selesai dipindah ke gelombang berikutnya; riwayatnya tetap.",
+        "People not finished moved to the next campaign; their history stays.",
+    ),
 ];
 
 #[cfg(test)]

@@ -108,6 +108,7 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "tidak_terekam" => "tidak terekam",
         "kunjungan" => "hasil kunjungan",
         "kunjungan_konflik" => "hasil kunjungan bertentangan, menunggu Kasi",
+        "pindah_gelombang" => "pindah ke gelombang berikutnya",
         _ => "lainnya",
     }
 }
@@ -501,6 +502,7 @@ async fn detail_page(
                     .unwrap_or_default(),
                 "gabungan" => format!("dari warga #{} (pengajuan #{})", payload["from"], payload["submission"]),
                 "kunjungan" => crate::visit_pages::payload_text(&payload),
+                "pindah_gelombang" => format!("dari gelombang #{} ke gelombang #{}", payload["from"], payload["to"]),
                 "kunjungan_konflik" => {
                     format!("{} — diputuskan Kasi Pelayanan", payload["kind"].as_str().unwrap_or(""))
                 }

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/gelombang/{id}/kunjungan", get(progress))
         .route("/gelombang/{id}/kunjungan/konflik/{oid}", post(settle))
+        .route("/gelombang/{id}/kunjungan/pindah", post(roll_over))
 }
 
 /// An outcome in words, as the office reads it.
@@ -112,6 +113,12 @@ struct ProgressPage {
     conflicts: Vec<ConflictLine>,
     can_settle: bool,
     error: Option<String>,
+    /// Step 5's state in words.
+    step5: String,
+    step5_over: bool,
+    unresolved: Vec<(i64, String)>,
+    /// Open campaigns of the kecamatan the unresolved can move to: (id, name).
+    targets: Vec<(i64, String)>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -188,6 +195,44 @@ async fn page(
             at: o.map(|o| when(o.recorded_at)).unwrap_or_default(),
         });
     }
+    let rolled = state.db.rolled_over(id).await?;
+    for l in lines.iter_mut() {
+        if let Some(to) = rolled.get(&l.resident_id) {
+            l.state = format!("{} · dipindah ke gelombang #{to}", l.state);
+        }
+    }
+    let unresolved = state.db.unresolved(id).await?;
+    let today = crate::clock::today_wib(state.now());
+    let end: Option<jiff::civil::Date> = c.end_date.parse().ok();
+    let window_closed = end.is_some_and(|e| today > e);
+    let step5_over = window_closed || (unresolved.is_empty() && !members.is_empty());
+    let step5 = if unresolved.is_empty() && !members.is_empty() {
+        "Langkah 5 selesai: setiap warga sudah punya hasil akhir.".to_string()
+    } else if window_closed {
+        format!(
+            "Langkah 5 selesai: masa gelombang berakhir {}. {} warga belum selesai dan perlu dipindah ke gelombang berikutnya.",
+            crate::pages::tanggal(&c.end_date),
+            unresolved.len()
+        )
+    } else {
+        format!(
+            "Langkah 5 berjalan sampai {}: {} warga belum punya hasil akhir.",
+            crate::pages::tanggal(&c.end_date),
+            unresolved.len()
+        )
+    };
+    let targets = if window_closed && !unresolved.is_empty() {
+        state
+            .db
+            .campaigns_in_scope(&p.scope)
+            .await?
+            .into_iter()
+            .filter(|x| x.id != id && x.status == "open" && x.kecamatan_code == c.kecamatan_code)
+            .map(|x| (x.id, format!("{} ({} – {})", x.name, x.start_date, x.end_date)))
+            .collect()
+    } else {
+        vec![]
+    };
     let mut conflicts = Vec::new();
     for x in state.db.outcome_conflicts(id).await? {
         let cur = outcomes.get(&x.resident_id);
@@ -219,6 +264,10 @@ async fn page(
         conflicts,
         can_settle: p.can(Action::PlanSchedule),
         error,
+        step5,
+        step5_over,
+        unresolved,
+        targets,
     })
 }
 
@@ -261,4 +310,44 @@ async fn settle(
         }
         Err(e) => Err(PageError(e.into(), info.lang)),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct RollForm {
+    #[serde(default)]
+    to: String,
+}
+
+/// After the window closed: the people without a final outcome join another open campaign.
+async fn roll_over(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(f): Form<RollForm>,
+) -> Result<Response, PageError> {
+    let c = visible(&state, &p, id, info.lang).await?;
+    allow(&p, Action::PlanSchedule, info.lang)?;
+    let refuse = |why: &str| page(&state, &p, &info, id, None, Some(why.to_string()));
+    let today = crate::clock::today_wib(state.now());
+    if c.end_date.parse::<jiff::civil::Date>().is_ok_and(|e| today <= e) {
+        return Ok(
+            refuse("Masa gelombang belum berakhir; warga baru bisa dipindah setelah tanggal selesai.")
+                .await?
+                .into_response(),
+        );
+    }
+    let target = match f.to.trim().parse::<i64>() {
+        Ok(to) if to != id => state.db.campaign(to).await?,
+        _ => None,
+    };
+    let Some(target) = target.filter(|t| t.status == "open" && t.kecamatan_code == c.kecamatan_code) else {
+        return Ok(
+            refuse("Pilih gelombang tujuan: gelombang lain yang masih berjalan di kecamatan ini.")
+                .await?
+                .into_response(),
+        );
+    };
+    state.db.roll_over(id, target.id, &p.actor(), state.now()).await?;
+    Ok(Redirect::to(&format!("/gelombang/{id}/kunjungan?ok=visits.rolled")).into_response())
 }

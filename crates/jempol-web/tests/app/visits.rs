@@ -475,3 +475,119 @@ async fn an_exported_outbox_file_is_taken_in_once() {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("bukan hasil"), "{}", wrong.body);
 }
+
+#[tokio::test]
+async fn when_the_window_closes_the_people_not_finished_move_to_the_next_campaign_with_their_history() {
+    let s = approved().await;
+    let (app, a, b) = (&s.app, s.monday[0], s.monday[1]);
+    let petugas = app.login("petugas").await;
+    post_fields(
+        app,
+        &petugas,
+        "/lapangan/hasil",
+        &recorded("hasil-0017-qqqq", s.id, a, ""),
+    )
+    .await;
+    let died = sync(
+        app,
+        &petugas,
+        &petugas.csrf,
+        serde_json::json!([{"client_id": "hasil-0018-rrrr", "campaign_id": s.id, "resident_id": b, "fields": {"kind": "tidak_terekam", "reason": "meninggal"}}]),
+    )
+    .await;
+    assert_eq!(died.json()["results"][0]["status"], "applied");
+    let progress = format!("{}/kunjungan", s.at);
+    let page = app.get(&progress, Some(&s.kasi)).await.body;
+    assert!(
+        page.contains("Langkah 5 berjalan sampai 31 Desember 2026: 10 warga"),
+        "{page}"
+    );
+    let early = app
+        .post(&format!("{progress}/pindah"), Some(&s.kasi), &[("to", "999")])
+        .await;
+    assert!(early.body.contains("Masa gelombang belum berakhir"), "{}", early.body);
+
+    // The window is over (sessions have expired meanwhile) and a next campaign is open.
+    app.clock.advance_minutes(90 * 24 * 60);
+    let kasi = app.login("kasi_pelayanan").await;
+    let next = app
+        .post(
+            "/gelombang",
+            Some(&kasi),
+            &[
+                ("name", "Gelombang II 2027"),
+                ("start_date", "2027-02-01"),
+                ("end_date", "2027-02-26"),
+            ],
+        )
+        .await;
+    let next_at = next.location().split('?').next().unwrap().to_string();
+    let next_id: i64 = next_at.rsplit('/').next().unwrap().parse().unwrap();
+    let page = app.get(&progress, Some(&kasi)).await.body;
+    assert!(page.contains("Langkah 5 selesai: masa gelombang berakhir"), "{page}");
+    assert!(page.contains("Gelombang II 2027"), "{page}");
+    // Only the Kasi moves people.
+    let officer = app.login("petugas").await;
+    let no = app
+        .post(
+            &format!("{progress}/pindah"),
+            Some(&officer),
+            &[("to", &next_id.to_string())],
+        )
+        .await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN);
+    let moved = app
+        .post(
+            &format!("{progress}/pindah"),
+            Some(&kasi),
+            &[("to", &next_id.to_string())],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let members: Vec<i64> = app
+        .db
+        .campaign_members(next_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(members.len(), 10);
+    assert!(
+        !members.contains(&a) && !members.contains(&b),
+        "the recorded and the dead stay"
+    );
+    let c = s.monday[2..].first().copied().unwrap_or(members[0]);
+    let history = app.get(&format!("/warga/{c}"), Some(&kasi)).await.body;
+    assert!(history.contains("pindah ke gelombang berikutnya"), "{history}");
+    let page = app.get(&progress, Some(&kasi)).await.body;
+    assert!(page.contains(&format!("dipindah ke gelombang #{next_id}")), "{page}");
+    assert!(!page.contains("Pindahkan warga ("), "nobody left to move: {page}");
+    // An outcome for a moved person in the old campaign is refused with the reason.
+    let late = sync(
+        app,
+        &officer,
+        &officer.csrf,
+        serde_json::json!([{"client_id": "hasil-0019-ssss", "campaign_id": s.id, "resident_id": members[0], "fields": {"kind": "tidak_terekam", "reason": "menolak"}}]),
+    )
+    .await;
+    let r = &late.json()["results"][0];
+    assert_eq!(r["status"], "refused", "{r}");
+    assert!(
+        r["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("dipindah ke gelombang berikutnya"),
+        "{r}"
+    );
+    let audits = app
+        .db
+        .audit_entries(&AuditFilter {
+            action: Some("campaign.roll_over".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audits.len(), 1);
+}
