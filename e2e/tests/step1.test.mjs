@@ -237,11 +237,19 @@ async function recordOffline() {
   await v2.getByRole('button', { name: 'Simpan hasil' }).click();
   await page.locator('#outbox[data-waiting="2"]').waitFor();
   assert.match(await v1.locator('[data-state]').innerText(), /Menunggu dikirim: Terekam, tanpa: sidik jari/);
+  // A neighbour who is not on the list is found on site and added, still offline.
+  await page.getByText('Tambah warga yang ditemukan di lokasi').click();
+  const walkin = page.locator('form[data-walkin]');
+  await walkin.getByLabel('Desa').selectOption({ label: 'Lembah' });
+  await walkin.getByLabel('NIK').fill('3519025205450777');
+  await walkin.getByLabel('Nama').fill('SUMIATI TETANGGA');
+  await walkin.getByRole('button', { name: 'Tambahkan ke kunjungan hari ini' }).click();
+  await page.locator('#outbox[data-waiting="3"]').waitFor();
   await page.screenshot({ path: join(OUT, 'step5-offline-360.png'), fullPage: true });
 
   // A reload without a connection: the page comes from the device, the outbox is intact.
   await page.reload();
-  await page.locator('#outbox[data-waiting="2"]').waitFor();
+  await page.locator('#outbox[data-waiting="3"]').waitFor();
   // Tuesday was kept too: its visit moves to the Monday after, inside the campaign's window.
   await page.goto(`${server.base}/lapangan?tanggal=2026-12-15`);
   const v3 = page.locator('[data-visit]').first();
@@ -249,13 +257,13 @@ async function recordOffline() {
   await v3.getByLabel('Jadwal ulang', { exact: true }).check();
   await v3.getByLabel('Tanggal kunjungan ulang').fill('2026-12-21');
   await v3.getByRole('button', { name: 'Simpan hasil' }).click();
-  await page.locator('#outbox[data-waiting="3"]').waitFor();
+  await page.locator('#outbox[data-waiting="4"]').waitFor();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Ekspor yang belum terkirim' }).click(),
   ]);
   const exported = readFileSync(await download.path(), 'utf8');
-  assert.equal(JSON.parse(exported).outcomes.length, 3);
+  assert.equal(JSON.parse(exported).outcomes.length, 4);
 
   // The browser is closed and started again, still without a connection.
   await phone.close();
@@ -263,13 +271,16 @@ async function recordOffline() {
   await phone.setOffline(true);
   page = phone.pages()[0] || await phone.newPage();
   await page.goto(`${server.base}/lapangan?tanggal=2026-12-14`);
-  await page.locator('#outbox[data-waiting="3"]').waitFor();
+  await page.locator('#outbox[data-waiting="4"]').waitFor();
 
   // The connection returns: everything is sent, once.
   await startAgain(server);
   await phone.setOffline(false);
   await page.locator('#outbox[data-waiting="0"]').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('#outbox').innerText(), /Semua hasil terkirim/);
+  // The person found on site is now on Monday's list, verified, to record.
+  await page.reload();
+  await page.locator('[data-visit]', { hasText: 'SUMIATI TETANGGA' }).waitFor();
 
   // The second device had not seen the officer's outcome: it records the same person offline.
   await other.context().setOffline(true);
@@ -288,7 +299,7 @@ async function recordOffline() {
   await page.goto(`${server.base}/lapangan/impor`);
   await page.getByLabel('Berkas ekspor (.json)').setInputFiles({ name: 'jempol-belum-terkirim.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
   await page.getByRole('button', { name: 'Unggah dan kirim' }).click();
-  assert.match(await page.locator('.counts').innerText(), /sudah diterima sebelumnya: 3/);
+  assert.match(await page.locator('.counts').innerText(), /sudah diterima sebelumnya: 4/);
   await phone.close();
 
   // The Kasi sees each outcome once, the exception, and the conflict to settle.

@@ -65,6 +65,9 @@ pub struct Member {
     pub home_times: Option<String>,
     /// What the coordination meeting decided for this person (family present, a health worker).
     pub arrangement: Option<String>,
+    /// Found on site by this team on this day (ISO), not on the village's list.
+    pub walkin_team: Option<String>,
+    pub walkin_date: Option<String>,
 }
 
 /// A note the campaign keeps on one of its people.
@@ -194,7 +197,7 @@ impl Db {
             let rows = sqlx::query(
                 "SELECT r.id, r.nik, r.name, r.sex, r.birth_date, r.desa_code, r.dusun, r.rt, r.rw, r.address, \
                  r.phone, r.disabilitas, r.disability_kind, r.odgj, r.bedridden, r.needs_companion, r.lat, r.lng, \
-                 r.fingerprints_impossible, r.iris_impossible, r.cannot_sign, c.home_times, c.arrangement FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
+                 r.fingerprints_impossible, r.iris_impossible, r.cannot_sign, c.home_times, c.arrangement, c.walkin_team, c.walkin_date FROM campaign_residents c JOIN residents r ON r.id = c.resident_id \
                  WHERE c.campaign_id = $1 ORDER BY r.desa_code, r.name, r.id",
             )
             .bind(id)
@@ -226,6 +229,8 @@ impl Db {
                     lng: r.try_get("lng")?,
                     home_times: r.try_get("home_times")?,
                     arrangement: r.try_get("arrangement")?,
+                    walkin_team: r.try_get("walkin_team")?,
+                    walkin_date: r.try_get("walkin_date")?,
                 });
             }
             out

@@ -116,7 +116,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "visit_outcomes",
         include_str!("../migrations/sqlite/0013_visit_outcomes.sql"),
     ),
-    (14, "roll_over", include_str!("../migrations/sqlite/0014_roll_over.sql")),
+    (
+        14,
+        "roll_over_walkins",
+        include_str!("../migrations/sqlite/0014_roll_over.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -186,7 +190,7 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         14,
-        "roll_over",
+        "roll_over_walkins",
         include_str!("../migrations/postgres/0014_roll_over.sql"),
     ),
 ];

@@ -525,3 +525,98 @@ impl Db {
         }))
     }
 }
+
+/// A person found on site, as the field officer adds them.
+#[derive(Debug, Clone)]
+pub struct Walkin {
+    pub client_id: String,
+    pub campaign_id: i64,
+    /// The submission step 1's rules made of the one-row form (source `lapangan`).
+    pub submission_id: i64,
+    pub team: String,
+    pub date: String,
+}
+
+impl Db {
+    /// The campaign and resident a walk-in's id already added, if it was sent before.
+    pub async fn walkin_by_client(&self, client_id: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        Ok(run!(self, |pool| {
+            sqlx::query_as("SELECT campaign_id, resident_id FROM campaign_residents WHERE walkin_client_id = $1")
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// The officer who found the person verifies them on site (step 2 for this one person) and
+    /// they join the campaign as a visit of the team on that day. Returns the resident's id.
+    pub async fn add_walkin(&self, w: &Walkin, actor: &Actor, now: i64) -> Result<i64, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let Some(rid) = sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM residents WHERE submission_id = $1 AND stage = 'diajukan' ORDER BY id LIMIT 1",
+            )
+            .bind(w.submission_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                return Err(StoreError::NotFound);
+            };
+            let reason = "ditemukan di lokasi kunjungan (langkah 5)";
+            sqlx::query(
+                "UPDATE residents SET stage = 'terverifikasi', stage_reason = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(reason)
+            .bind(now)
+            .bind(rid)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE submissions SET completed_at = $1, completed_by = $2 WHERE id = $3")
+                .bind(now)
+                .bind(actor.name.as_str())
+                .bind(w.submission_id)
+                .execute(&mut *tx)
+                .await?;
+            let payload =
+                serde_json::json!({"reason": reason, "campaign": w.campaign_id, "team": w.team, "date": w.date});
+            sqlx::query(
+                "INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'terverifikasi', $4)",
+            )
+            .bind(rid)
+            .bind(now)
+            .bind(actor.name.as_str())
+            .bind(payload.to_string())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO campaign_residents (campaign_id, resident_id, added_at, added_by, walkin_team, walkin_date, walkin_client_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(w.campaign_id)
+            .bind(rid)
+            .bind(now)
+            .bind(actor.name.as_str())
+            .bind(&w.team)
+            .bind(&w.date)
+            .bind(&w.client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_to_conflict(e, "warga ini sudah ditambahkan"))?;
+            let ev =
+                serde_json::json!({"resident": rid, "team": w.team, "date": w.date, "submission": w.submission_id});
+            campaign_event!(tx, w.campaign_id, actor, now, "warga_lapangan", ev)?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "campaign.walkin",
+                "resident",
+                Some(rid.to_string()),
+                None,
+                Some(ev.clone())
+            )?;
+            tx.commit().await?;
+            rid
+        }))
+    }
+}

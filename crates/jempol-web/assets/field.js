@@ -123,6 +123,7 @@
   // ---- recording ----
   root.addEventListener('submit', function (e) {
     var form = e.target;
+    if (form.hasAttribute && form.hasAttribute('data-walkin')) { keepWalkin(e, form); return; }
     if (!form.hasAttribute || !form.hasAttribute('data-outcome')) return;
     e.preventDefault();
     var fields = {};
@@ -155,6 +156,96 @@
     });
   });
 
+  // A person found on site: kept like an outcome, sent to the walk-in form's address.
+  function keepWalkin(e, form) {
+    e.preventDefault();
+    var fields = {};
+    new FormData(form).forEach(function (v, k) { if (k !== 'csrf_token') fields[k] = String(v); });
+    if (!(fields.nik || '').trim() || !(fields.name || '').trim() || !fields.desa) {
+      showErrors(form, ['Isi paling sedikit desa, NIK dan nama.']);
+      return;
+    }
+    fields.client_id = newId();
+    var item = {
+      type: 'walkin',
+      client_id: fields.client_id,
+      campaign_id: Number(fields.campaign_id),
+      resident_id: 0,
+      recorded_at: Date.now(),
+      fields: fields,
+      user: user,
+      name: fields.name,
+      summary: 'warga baru ditemukan di lokasi',
+      state: 'waiting',
+      messages: []
+    };
+    var replaces = form.getAttribute('data-replaces');
+    (replaces ? del('outbox', replaces) : Promise.resolve()).then(function () {
+      return put('outbox', item);
+    }).then(function () {
+      form.removeAttribute('data-replaces');
+      var old = form.querySelector('.error');
+      if (old) old.remove();
+      form.reset();
+      var d = form.closest('details');
+      if (d) d.open = false;
+      return refresh();
+    }).then(sync).catch(function (err) {
+      showErrors(form, ['Perangkat tidak bisa menyimpan data ini (' + err + ').']);
+    });
+  }
+
+  // An item the server did not take goes back into its form to be corrected.
+  function reopen(item) {
+    var form = root.querySelector('form[data-walkin] [name=campaign_id][value="' + item.campaign_id + '"]');
+    form = form && form.form;
+    if (!form) return;
+    Object.keys(item.fields).forEach(function (k) {
+      var el = form.elements[k];
+      if (!el || k === 'csrf_token') return;
+      if (el.type === 'checkbox') el.checked = true; else el.value = item.fields[k];
+    });
+    form.setAttribute('data-replaces', item.client_id);
+    showErrors(form, item.messages && item.messages.length ? item.messages : ['Periksa isiannya.']);
+    var d = form.closest('details');
+    if (d) d.open = true;
+    form.scrollIntoView();
+  }
+
+  var walkinAdded = false;
+  function sendWalkin(it) {
+    return fetch('/lapangan/warga-baru', {
+      method: 'POST',
+      credentials: 'same-origin',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'x-csrf-token': csrf },
+      body: new URLSearchParams(it.fields).toString()
+    }).then(function (res) {
+      if (res.type === 'opaqueredirect' || res.status === 401 || res.status === 403) {
+        setStatus('Sesi sudah berakhir: masuk lagi untuk mengirim. Data tetap tersimpan di perangkat ini.');
+        return;
+      }
+      if (res.status === 404) {
+        it.state = 'invalid';
+        it.messages = ['Gelombang ini bukan tugas tim Anda lagi. Hubungi Kasi Pelayanan.'];
+        return put('outbox', it);
+      }
+      if (res.status !== 200 && res.status !== 422) return;
+      return res.json().then(function (r) {
+        if (r.status === 'applied' || r.status === 'already_applied') {
+          walkinAdded = true;
+          lastSent = Date.now();
+          it.state = 'applied';
+          it.sent_at = Date.now();
+          return put('sent', it).then(function () { return del('outbox', it.client_id); });
+        }
+        it.state = 'invalid';
+        it.messages = r.messages || [];
+        return put('outbox', it);
+      });
+    });
+  }
+
   // ---- sending ----
   function setStatus(text) {
     var s = box.querySelector('[data-status]');
@@ -166,7 +257,11 @@
     syncing = true;
     var items;
     return all('outbox').then(function (xs) {
-      items = xs.filter(function (i) { return i.user === user && i.state === 'waiting'; });
+      var mine = xs.filter(function (i) { return i.user === user && i.state === 'waiting'; });
+      items = mine.filter(function (i) { return i.type !== 'walkin'; });
+      var walkins = mine.filter(function (i) { return i.type === 'walkin'; });
+      return walkins.reduce(function (p, w) { return p.then(function () { return sendWalkin(w); }); }, Promise.resolve());
+    }).then(function () {
       if (!items.length) return null;
       return fetch('/lapangan/sinkron', {
         method: 'POST',
@@ -246,6 +341,15 @@
         var text = i.name + ' — ' + i.summary + ' (dicatat ' + hhmm(i.recorded_at) + ')';
         if (i.user !== user) text += ' · dicatat oleh ' + i.user + ': masuk sebagai ' + i.user + ' untuk mengirim';
         li.textContent = text;
+        if (i.state === 'invalid' && i.type === 'walkin') {
+          var fix = document.createElement('button');
+          fix.type = 'button';
+          fix.className = 'link';
+          fix.textContent = 'Perbaiki';
+          fix.addEventListener('click', function () { reopen(i); });
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(fix);
+        }
         if (i.state === 'invalid') {
           var m = document.createElement('strong');
           m.textContent = ' Tidak diterima: ' + (i.messages || []).join(' ');
@@ -271,7 +375,8 @@
       } else if (out.length) {
         setStatus('Ada hasil yang tidak diterima server; lihat alasannya di bawah.');
       } else if (lastSent) {
-        setStatus('Semua hasil terkirim (terakhir ' + hhmm(lastSent) + ').');
+        setStatus('Semua hasil terkirim (terakhir ' + hhmm(lastSent) + ').' +
+          (walkinAdded ? ' Warga baru sudah ditambahkan: muat ulang halaman untuk mencatat hasil kunjungannya.' : ''));
       }
       document.title = (waiting ? '(' + waiting + ') ' : '') + document.title.replace(/^\(\d+\) /, '');
     });

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lapangan/hasil", post(record_form))
         .route("/lapangan/sinkron", post(sync))
         .route("/lapangan/impor", get(import_page).post(import_file))
+        .route("/lapangan/warga-baru", post(walkin))
         .route("/sw.js", get(service_worker))
 }
 
@@ -138,6 +139,19 @@ impl Assignment {
                         moved: false,
                     });
                 }
+            }
+        }
+        for m in self.members.values() {
+            let found_here = m.walkin_team.as_deref() == Some(self.team.as_str());
+            let moved = self.outcomes.get(&m.id).and_then(rescheduled_to).is_some();
+            if let (true, false, Some(d)) = (found_here, moved, m.walkin_date.as_deref().and_then(|d| d.parse().ok())) {
+                out.push(Slot {
+                    resident_id: m.id,
+                    date: d,
+                    time: String::new(),
+                    member: m,
+                    moved: false,
+                });
             }
         }
         for (id, o) in &self.outcomes {
@@ -336,6 +350,11 @@ fn state_text(o: &StoredOutcome) -> (String, &'static str) {
 
 struct Round {
     campaign: String,
+    campaign_id: i64,
+    /// The kecamatan's desa, for a person found on site: (code, name).
+    desa_options: Vec<(String, String)>,
+    /// A fresh id for the walk-in form.
+    walkin_id: String,
     team: String,
     leave: String,
     back: String,
@@ -360,6 +379,7 @@ struct FieldPage {
     /// When the page was made (ms): the device shows outcomes sent after it over a kept copy.
     rendered: i64,
     reasons: Vec<(&'static str, &'static str)>,
+    ragam: Vec<&'static str>,
     error: Option<String>,
 }
 
@@ -450,8 +470,13 @@ async fn field_page(
         if route.is_none() && visits.is_empty() {
             continue;
         }
+        let mut desa_options: Vec<(String, String)> = a.desa.iter().map(|(c, n)| (c.clone(), n.clone())).collect();
+        desa_options.sort_by(|x, y| x.1.cmp(&y.1));
         rounds.push(Round {
             campaign: a.campaign.name.clone(),
+            campaign_id: a.campaign.id,
+            desa_options,
+            walkin_id: crate::auth::random_token(16),
             team: a.team.clone(),
             leave: route.map(|r| hm(r.leave)).unwrap_or_default(),
             back: route.map(|r| hm(r.back)).unwrap_or_default(),
@@ -479,6 +504,7 @@ async fn field_page(
         user: p.user.username.clone(),
         rendered: state.now(),
         reasons: NOT_RECORDED.iter().map(|(k, l, _)| (*k, *l)).collect(),
+        ragam: crate::submission_pages::RAGAM.to_vec(),
         error,
     })
 }
@@ -488,6 +514,9 @@ async fn field_page(
 /// The fields of one outcome as a form (or a device) sends them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OutcomeFields {
+    /// `walkin` for a person found on site; otherwise an outcome.
+    #[serde(default, rename = "type")]
+    pub kind: String,
     pub client_id: String,
     pub campaign_id: i64,
     pub resident_id: i64,
@@ -617,6 +646,7 @@ async fn record_form(
     let fields: HashMap<String, String> = form.into_iter().collect();
     let num = |k: &str| fields.get(k).and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
     let f = OutcomeFields {
+        kind: String::new(),
         client_id: fields.get("client_id").cloned().unwrap_or_default(),
         campaign_id: num("campaign_id"),
         resident_id: num("resident_id"),
@@ -783,7 +813,31 @@ async fn import_file(
         Ok(file) => {
             let mut counts: Vec<(String, usize)> = Vec::new();
             for f in file.outcomes.iter().take(2000) {
-                let a = receive(&state, &p, f, "berkas").await;
+                let a = if f.kind == "walkin" {
+                    let mut fields = f.fields.clone();
+                    fields.insert("client_id".into(), f.client_id.clone());
+                    match serde_json::to_value(&fields).and_then(serde_json::from_value::<WalkinForm>) {
+                        Ok(w) => match add_found(&state, &p, w).await {
+                            Ok(found) => Answer {
+                                client_id: f.client_id.clone(),
+                                status: found.status.to_string(),
+                                messages: found.messages,
+                            },
+                            Err(_) => Answer {
+                                client_id: f.client_id.clone(),
+                                status: "refused".into(),
+                                messages: vec![],
+                            },
+                        },
+                        Err(_) => Answer {
+                            client_id: f.client_id.clone(),
+                            status: "invalid".into(),
+                            messages: vec!["Data warga baru di berkas ini tidak terbaca.".into()],
+                        },
+                    }
+                } else {
+                    receive(&state, &p, f, "berkas").await
+                };
                 let label = import_status(&a.status).to_string();
                 match counts.iter_mut().find(|(l, _)| *l == label) {
                     Some((_, n)) => *n += 1,
@@ -832,4 +886,237 @@ mod tests {
         assert!(fp.is_some_and(|c| !c.captured && c.reason == "jari tidak ada"));
         assert_eq!(input.captures.iter().filter(|c| c.captured).count(), 3);
     }
+}
+
+// ---------- a person found on site ----------
+
+/// The walk-in form: the one-person form of step 1 with the campaign, the desa and an id.
+#[derive(Deserialize, Default, Clone)]
+struct WalkinForm {
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    campaign_id: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    desa: String,
+    #[serde(flatten)]
+    person: crate::submission_pages::PersonForm,
+}
+
+#[derive(Template)]
+#[template(path = "walkin.html")]
+struct WalkinPage {
+    l: Layout,
+    f: crate::submission_pages::PersonForm,
+    w: WalkinView,
+    errors: std::collections::BTreeMap<String, Vec<String>>,
+    general: Vec<String>,
+    ragam: Vec<&'static str>,
+    desa_options: Vec<(String, String)>,
+}
+
+struct WalkinView {
+    client_id: String,
+    campaign_id: String,
+    day: String,
+    desa: String,
+}
+
+impl WalkinPage {
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.get(field).map(|v| v.join(" "))
+    }
+}
+
+#[derive(Serialize)]
+struct WalkinAnswer {
+    client_id: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    messages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resident_id: Option<i64>,
+}
+
+/// What became of a person found on site.
+struct Found {
+    status: &'static str,
+    messages: Vec<String>,
+    resident_id: Option<i64>,
+    /// Errors per field for the form.
+    errors: std::collections::BTreeMap<String, Vec<String>>,
+    day: Date,
+    form: WalkinForm,
+}
+
+/// A person found on site who is not on the list: checked by step 1's rules, verified by the
+/// officer who found them, and added to the campaign as a visit of their team that day. The
+/// form's id makes a resend (a device syncing again, an imported file) add them once. Not the
+/// officer's campaign: `NotFound`.
+async fn add_found(state: &AppState, p: &Principal, mut f: WalkinForm) -> Result<Found, AppError> {
+    let campaign_id: i64 = f.campaign_id.trim().parse().unwrap_or(0);
+    let today = today_wib(state.now());
+    let day = f.day.parse::<Date>().unwrap_or(today);
+    let mut found = Found {
+        status: "invalid",
+        messages: vec![],
+        resident_id: None,
+        errors: Default::default(),
+        day,
+        form: f.clone(),
+    };
+    if !valid_client_id(&f.client_id) {
+        found
+            .messages
+            .push("Id formulir tidak sah; buka ulang halaman dan isi lagi.".into());
+        return Ok(found);
+    }
+    if let Some((_, rid)) = state.db.walkin_by_client(&f.client_id).await? {
+        found.status = "already_applied";
+        found.resident_id = Some(rid);
+        return Ok(found);
+    }
+    let team = state
+        .db
+        .teams_of_user(p.user.id)
+        .await?
+        .into_iter()
+        .find(|(c, _)| *c == campaign_id)
+        .map(|(_, t)| t);
+    let campaign = state.db.campaign(campaign_id).await?;
+    let (Some(team), Some(campaign)) = (team, campaign.filter(|c| p.scope.contains_kecamatan(&c.kecamatan_code)))
+    else {
+        return Err(AppError::NotFound);
+    };
+    let desa = match crate::intake::check_desa(&state.db, &state.config.deployment, f.desa.trim()).await {
+        Ok(d) if jempol_core::region::is_within(&d.code, &campaign.kecamatan_code) => Some(d),
+        _ => {
+            found
+                .errors
+                .entry("desa".into())
+                .or_default()
+                .push("Pilih desa tempat warga tinggal.".into());
+            None
+        }
+    };
+    let (mut report, person_errors, warnings, rejected) =
+        crate::submission_pages::check_person(state, &mut f.person, today).await?;
+    for (k, v) in person_errors {
+        found.errors.entry(k).or_default().extend(v);
+    }
+    found.form = f.clone();
+    if let (Some(desa), true, false) = (&desa, found.errors.is_empty(), rejected) {
+        let sid = crate::intake::send(
+            &state.db,
+            desa,
+            "lapangan",
+            Some(&format!("ditemukan di lokasi ({team})")),
+            &mut report,
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+        let w = jempol_store::visits::Walkin {
+            client_id: f.client_id.clone(),
+            campaign_id,
+            submission_id: sid,
+            team,
+            date: day.to_string(),
+        };
+        let rid = state.db.add_walkin(&w, &p.actor(), state.now()).await?;
+        found.status = "applied";
+        found.messages = warnings;
+        found.resident_id = Some(rid);
+        return Ok(found);
+    }
+    found.messages = found.errors.values().flatten().cloned().collect();
+    if found.messages.is_empty() {
+        found
+            .messages
+            .push("Data warga belum bisa disimpan; periksa isiannya.".into());
+    }
+    Ok(found)
+}
+
+/// The walk-in form's address. A device asks for JSON (`Accept: application/json`); a plain
+/// form gets the page.
+async fn walkin(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<WalkinForm>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::RecordVisits, info.lang)?;
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let client_id = f.client_id.clone();
+    let found = add_found(&state, &p, f).await.map_err(|e| PageError(e, info.lang))?;
+    let campaign_id = found.form.campaign_id.clone();
+    if wants_json {
+        let status = if found.status == "invalid" {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        };
+        let body = Json(WalkinAnswer {
+            client_id,
+            status: found.status,
+            messages: found.messages,
+            resident_id: found.resident_id,
+        });
+        return Ok((status, body).into_response());
+    }
+    if found.status != "invalid" {
+        let anchor = found
+            .resident_id
+            .map(|r| format!("#v{campaign_id}-{r}"))
+            .unwrap_or_default();
+        return Ok(Redirect::to(&format!(
+            "/lapangan?tanggal={}&ok=field.walkin_added{anchor}",
+            found.day
+        ))
+        .into_response());
+    }
+    let kecamatan = match campaign_id.trim().parse::<i64>() {
+        Ok(id) => state
+            .db
+            .campaign(id)
+            .await?
+            .map(|c| c.kecamatan_code)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let mut desa_options: Vec<(String, String)> = state
+        .db
+        .region_children(&kecamatan)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    desa_options.sort_by(|x, y| x.1.cmp(&y.1));
+    let general = if found.errors.is_empty() {
+        found.messages.clone()
+    } else {
+        vec![]
+    };
+    let page = render(&WalkinPage {
+        l: layout(info.lang, Some(&p), Tr(info.lang).s("field.walkin"), "/lapangan", None),
+        w: WalkinView {
+            client_id: found.form.client_id.clone(),
+            campaign_id: campaign_id.clone(),
+            day: found.day.to_string(),
+            desa: found.form.desa.clone(),
+        },
+        f: found.form.person,
+        errors: found.errors,
+        general,
+        ragam: crate::submission_pages::RAGAM.to_vec(),
+        desa_options,
+    })?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

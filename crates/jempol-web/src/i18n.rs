@@ -934,6 +934,26 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Warga yang belum selesai dipindah ke gelombang berikutnya; riwayatnya tetap.",
         "People not finished moved to the next campaign; their history stays.",
     ),
+    (
+        "field.walkin",
+        "Tambah warga yang ditemukan di lokasi",
+        "Add a person found on site",
+    ),
+    (
+        "field.walkin_help",
+        "Untuk warga rentan yang belum ada di daftar: diperiksa dengan aturan yang sama seperti daftar desa, lalu masuk kunjungan tim Anda hari ini.",
+        "For a vulnerable person not on the list: checked by the same rules as a village list, then added to your team's visits today.",
+    ),
+    (
+        "field.walkin_add",
+        "Tambahkan ke kunjungan hari ini",
+        "Add to today's visits",
+    ),
+    (
+        "field.walkin_added",
+        "Warga ditambahkan ke kunjungan hari ini. Catat hasil kunjungannya.",
+        "Person added to today's visits. Record the outcome.",
+    ),
 ];
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ mod meeting_pages;
 mod pages;
 mod resident_pages;
 mod sop_sheet;
-mod submission_pages;
+pub(crate) mod submission_pages;
 pub mod users;
 mod visit_pages;
 

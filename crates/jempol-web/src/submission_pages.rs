@@ -604,42 +604,42 @@ async fn discard(
 
 /// One person at a time (step 1 without a spreadsheet).
 #[derive(serde::Deserialize, Default, Clone)]
-struct PersonForm {
+pub(crate) struct PersonForm {
     #[serde(default)]
-    nik: String,
+    pub(crate) nik: String,
     #[serde(default)]
-    no_kk: String,
+    pub(crate) no_kk: String,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    sex: String,
+    pub(crate) sex: String,
     #[serde(default)]
-    birth_place: String,
+    pub(crate) birth_place: String,
     #[serde(default)]
-    birth_date: String,
+    pub(crate) birth_date: String,
     #[serde(default)]
-    dusun: String,
+    pub(crate) dusun: String,
     #[serde(default)]
-    rt: String,
+    pub(crate) rt: String,
     #[serde(default)]
-    rw: String,
+    pub(crate) rw: String,
     #[serde(default)]
-    phone: String,
-    disabilitas: Option<String>,
+    pub(crate) phone: String,
+    pub(crate) disabilitas: Option<String>,
     #[serde(default)]
-    ragam: String,
-    odgj: Option<String>,
+    pub(crate) ragam: String,
+    pub(crate) odgj: Option<String>,
     #[serde(default)]
-    notes: String,
+    pub(crate) notes: String,
     #[serde(default)]
-    action: String,
+    pub(crate) action: String,
 }
 
-const RAGAM: [&str; 7] = ["fisik", "netra", "rungu", "wicara", "intelektual", "mental", "ganda"];
+pub(crate) const RAGAM: [&str; 7] = ["fisik", "netra", "rungu", "wicara", "intelektual", "mental", "ganda"];
 
 impl PersonForm {
     /// The form as a one-row sheet, so it goes through exactly the rules a file does.
-    fn grid(&self) -> jempol_import::Grid {
+    pub(crate) fn grid(&self) -> jempol_import::Grid {
         let mut categories = Vec::new();
         if self.disabilitas.is_some() {
             categories.push(format!("DISABILITAS {}", self.ragam.to_uppercase()).trim().to_string());
@@ -714,9 +714,53 @@ async fn person_submit(
         .ok_or(PageError(AppError::Forbidden, info.lang))?;
     let desa = intake::check_desa(&state.db, &state.config.deployment, &desa_code).await?;
     let today = today_wib(state.now());
-    let mut report = intake::check_sheet(&state.db, &f.grid(), today)
+    let (mut report, errors, warnings, rejected) = check_person(&state, &mut f, today)
         .await
         .map_err(|e| PageError(e, info.lang))?;
+    if f.action == "kirim" && !rejected {
+        let id = intake::send(&state.db, &desa, "form", None, &mut report, &p.actor(), state.now())
+            .await
+            .map_err(|e| PageError(e, info.lang))?;
+        return Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.sent")).into_response());
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&PersonPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("sub.person_title"),
+            "/pengajuan",
+            None,
+        ),
+        checked_ok: errors.is_empty(),
+        f,
+        errors,
+        warnings,
+        ragam: RAGAM.to_vec(),
+    })?;
+    Ok((status, page).into_response())
+}
+
+/// Errors per field, the warnings, and whether the row was rejected.
+pub(crate) type PersonCheck = (
+    intake::IntakeReport,
+    std::collections::BTreeMap<String, Vec<String>>,
+    Vec<String>,
+    bool,
+);
+
+/// Checks one person typed into a form with exactly the rules of a file (a one-row sheet);
+/// the NIK fills sex and birth date when they were left empty.
+pub(crate) async fn check_person(
+    state: &AppState,
+    f: &mut PersonForm,
+    today: jiff::civil::Date,
+) -> Result<PersonCheck, AppError> {
+    let report = intake::check_sheet(&state.db, &f.grid(), today).await?;
     let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut warnings = Vec::new();
     let mut rejected = true;
@@ -752,30 +796,5 @@ async fn person_submit(
             }
         }
     }
-    if f.action == "kirim" && !rejected {
-        let id = intake::send(&state.db, &desa, "form", None, &mut report, &p.actor(), state.now())
-            .await
-            .map_err(|e| PageError(e, info.lang))?;
-        return Ok(Redirect::to(&format!("/pengajuan/{id}?ok=sub.sent")).into_response());
-    }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = render(&PersonPage {
-        l: layout(
-            info.lang,
-            Some(&p),
-            Tr(info.lang).s("sub.person_title"),
-            "/pengajuan",
-            None,
-        ),
-        checked_ok: errors.is_empty(),
-        f,
-        errors,
-        warnings,
-        ragam: RAGAM.to_vec(),
-    })?;
-    Ok((status, page).into_response())
+    Ok((report, errors, warnings, rejected))
 }

@@ -591,3 +591,93 @@ async fn when_the_window_closes_the_people_not_finished_move_to_the_next_campaig
         .unwrap();
     assert_eq!(audits.len(), 1);
 }
+
+#[tokio::test]
+async fn a_person_found_on_site_is_checked_like_step_1_and_joins_todays_visits_once() {
+    let s = approved().await;
+    let app = &s.app;
+    let petugas = app.login("petugas").await;
+    let nik = jempol_core::nik::compose("351902", jiff::civil::date(1950, 3, 4), true, 321);
+    let walkin = |client: &str, nik: &str, desa: &str| {
+        vec![
+            ("client_id".to_string(), client.to_string()),
+            ("campaign_id".into(), s.id.to_string()),
+            ("day".into(), "2026-12-14".into()),
+            ("desa".into(), desa.to_string()),
+            ("nik".into(), nik.to_string()),
+            ("name".into(), "SUMIATI DITEMUKAN".into()),
+            ("dusun".into(), "Krajan".into()),
+            ("notes".into(), "tetangga dari warga yang dikunjungi".into()),
+        ]
+    };
+    // Step 1's rules: a NIK typed as a number in a sheet, here a short one, is refused and
+    // what was typed stays; a desa outside the kecamatan too.
+    let bad = post_fields(
+        app,
+        &petugas,
+        "/lapangan/warga-baru",
+        &walkin("lokasi-0001-aaaa", "35190212345", "35.19.01.2001"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("NIK harus 16 angka"), "{}", bad.body);
+    assert!(bad.body.contains("Pilih desa tempat warga tinggal"), "{}", bad.body);
+    assert!(
+        bad.body.contains("tetangga dari warga yang dikunjungi"),
+        "kept: {}",
+        bad.body
+    );
+    // Correct: she is verified on site and on today's list of the officer's team.
+    let fields = walkin("lokasi-0002-bbbb", &nik, "35.19.02.2001");
+    let ok = post_fields(app, &petugas, "/lapangan/warga-baru", &fields).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let again = post_fields(app, &petugas, "/lapangan/warga-baru", &fields).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "a resend adds her once");
+    let found: Vec<_> = app
+        .db
+        .campaign_members(s.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.name == "SUMIATI DITEMUKAN")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].walkin_team.as_deref(), Some("Tim 1"));
+    assert_eq!(stage(app, found[0].id).await, "terverifikasi");
+    let day = app.get("/lapangan?tanggal=2026-12-14", Some(&petugas)).await.body;
+    assert!(day.contains("SUMIATI DITEMUKAN"), "{day}");
+    // The device's way (JSON answer), and the same person again under a new id: a duplicate NIK.
+    let req = Request::post("/lapangan/warga-baru")
+        .header(header::COOKIE, &petugas.cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("x-csrf-token", &petugas.csrf)
+        .body(Body::from(
+            serde_urlencoded::to_string(walkin("lokasi-0003-cccc", &nik, "35.19.02.2001")).unwrap(),
+        ))
+        .unwrap();
+    let dup = app.send(req).await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(dup.json()["status"], "invalid");
+    assert!(dup.body.contains("sudah"), "{}", dup.body);
+    // Not for officers outside the team.
+    let outsider = app.login("petugas2").await;
+    let r = post_fields(
+        app,
+        &outsider,
+        "/lapangan/warga-baru",
+        &walkin("lokasi-0004-dddd", &nik, "35.19.02.2001"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let audits = app
+        .db
+        .audit_entries(&AuditFilter {
+            action: Some("campaign.walkin".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audits.len(), 1);
+}
