@@ -136,6 +136,27 @@ pub fn working_days(start: Date, count: usize, hours: &OfficeHours, holidays: &[
     out
 }
 
+/// Working days elapsed from `from` to `to`: the working days after `from` up to and including
+/// `to` (0 when `to` is not after `from`). Recorded on a Monday and printed on the Wednesday:
+/// 2 working days.
+pub fn working_days_between(from: Date, to: Date, hours: &OfficeHours, holidays: &[Holiday]) -> i64 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+        if is_working_day(d, hours, holidays) {
+            n += 1;
+        }
+        if n > 10_000 {
+            break;
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +197,30 @@ mod tests {
         );
         assert_eq!(hours.on(date(2026, 12, 14)).unwrap().minutes(), 510);
         assert!(hours.on(date(2026, 12, 20)).is_none(), "Sunday");
+    }
+
+    #[test]
+    fn working_days_between_skips_weekends_and_holidays() {
+        let h = OfficeHours::default();
+        let hol = builtin_holidays();
+        // Monday 14 → Wednesday 16 December 2026.
+        assert_eq!(
+            working_days_between(date(2026, 12, 14), date(2026, 12, 16), &h, &hol),
+            2
+        );
+        // Friday 18 → Monday 21: the weekend does not count.
+        assert_eq!(
+            working_days_between(date(2026, 12, 18), date(2026, 12, 21), &h, &hol),
+            1
+        );
+        // Wednesday 23 → Monday 28 across the cuti bersama (24th) and Christmas (25th).
+        assert_eq!(
+            working_days_between(date(2026, 12, 23), date(2026, 12, 28), &h, &hol),
+            1
+        );
+        assert_eq!(
+            working_days_between(date(2026, 12, 16), date(2026, 12, 14), &h, &hol),
+            0
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod care;
 pub mod finding;
 pub mod nik;
 pub mod policy;
+pub mod production;
 pub mod region;
 pub mod role;
 pub mod scope;

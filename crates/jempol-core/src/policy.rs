@@ -37,6 +37,8 @@ pub enum Action {
     ApproveSchedule,
     /// Step 5: record the outcome of a home visit.
     RecordVisits,
+    /// Step 6: see the production queue and where each card is.
+    ViewProduction,
     /// Step 6: card production.
     UpdateProduction,
     /// Step 7: hand printed cards to the kecamatan.
@@ -60,7 +62,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewSop,
         Action::ManageSop,
         Action::ManageUsers,
@@ -76,6 +78,7 @@ impl Action {
         Action::PlanSchedule,
         Action::ApproveSchedule,
         Action::RecordVisits,
+        Action::ViewProduction,
         Action::UpdateProduction,
         Action::HandoverToKecamatan,
         Action::HandoverToDesa,
@@ -125,6 +128,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
         A::PlanSchedule => &[R::KasiPelayanan],
         A::ApproveSchedule => &[R::Camat],
         A::RecordVisits => &[R::Petugas, R::Dispendukcapil],
+        A::ViewProduction => &[R::Camat, R::KasiPelayanan, R::Petugas, R::Dispendukcapil],
         A::UpdateProduction => &[R::Dispendukcapil],
         A::HandoverToKecamatan => &[R::Dispendukcapil],
         A::HandoverToDesa => &[R::Petugas],
@@ -162,6 +166,7 @@ mod tests {
         PlanSchedule          . . X . . . . .
         ApproveSchedule       . X . . . . . .
         RecordVisits          . . . X . X . .
+        ViewProduction        . X X X . X . .
         UpdateProduction      . . . . . X . .
         HandoverToKecamatan   . . . . . X . .
         HandoverToDesa        . . . X . . . .
@@ -189,7 +194,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 8 * 25);
+        assert_eq!(cells, 8 * 26);
     }
 
     #[test]

@@ -121,6 +121,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "roll_over_walkins",
         include_str!("../migrations/sqlite/0014_roll_over.sql"),
     ),
+    (
+        15,
+        "production",
+        include_str!("../migrations/sqlite/0015_production.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -192,6 +197,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         14,
         "roll_over_walkins",
         include_str!("../migrations/postgres/0014_roll_over.sql"),
+    ),
+    (
+        15,
+        "production",
+        include_str!("../migrations/postgres/0015_production.sql"),
     ),
 ];
 

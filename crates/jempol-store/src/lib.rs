@@ -8,6 +8,7 @@ pub mod audit;
 pub mod campaigns;
 mod db;
 pub mod meetings;
+pub mod production;
 pub mod regions;
 pub mod residents;
 pub mod sessions;

@@ -16,6 +16,7 @@ pub mod intake;
 mod letters;
 mod meeting_pages;
 mod pages;
+mod production_pages;
 mod resident_pages;
 mod sop_sheet;
 pub(crate) mod submission_pages;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meeting_pages::routes())
         .merge(field_pages::routes())
         .merge(visit_pages::routes())
+        .merge(production_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

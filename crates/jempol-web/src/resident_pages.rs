@@ -109,6 +109,7 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "kunjungan" => "hasil kunjungan",
         "kunjungan_konflik" => "hasil kunjungan bertentangan, menunggu Kasi",
         "pindah_gelombang" => "pindah ke gelombang berikutnya",
+        "produksi" => "produksi (langkah 6)",
         _ => "lainnya",
     }
 }
@@ -502,6 +503,26 @@ async fn detail_page(
                     .unwrap_or_default(),
                 "gabungan" => format!("dari warga #{} (pengajuan #{})", payload["from"], payload["submission"]),
                 "kunjungan" => crate::visit_pages::payload_text(&payload),
+                "produksi" => format!(
+                    "{}{}{}",
+                    match payload["kind"].as_str().unwrap_or("") {
+                        "problem" => format!(
+                            "masalah: {}",
+                            jempol_core::production::problem_label(payload["code"].as_str().unwrap_or(""))
+                        ),
+                        "problem_solved" => "masalah selesai".to_string(),
+                        _ => jempol_core::production::state_label(payload["code"].as_str().unwrap_or("")).to_string(),
+                    },
+                    payload["date"]
+                        .as_str()
+                        .map(|d| format!(", {}", crate::pages::tanggal(d)))
+                        .unwrap_or_default(),
+                    payload["note"]
+                        .as_str()
+                        .filter(|n| !n.is_empty())
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                ),
                 "pindah_gelombang" => format!("dari gelombang #{} ke gelombang #{}", payload["from"], payload["to"]),
                 "kunjungan_konflik" => {
                     format!("{} — diputuskan Kasi Pelayanan", payload["kind"].as_str().unwrap_or(""))

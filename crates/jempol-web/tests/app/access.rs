@@ -11,6 +11,9 @@ const GUARDED_PAGES: &[(&str, Action)] = &[
     ("/admin/users", Action::ManageUsers),
     ("/admin/sop", Action::ManageSop),
     ("/sop", Action::ViewSop),
+    ("/lapangan", Action::RecordVisits),
+    ("/lapangan/impor", Action::RecordVisits),
+    ("/produksi", Action::ViewProduction),
 ];
 const GUARDED_API: &[(&str, Action)] = &[
     ("/api/v1/audit", Action::ViewAudit),

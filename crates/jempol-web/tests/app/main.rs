@@ -11,6 +11,7 @@ mod auth;
 mod campaigns;
 mod drafts;
 mod meetings;
+mod production;
 mod residents;
 mod sop;
 mod submissions;

@@ -9,18 +9,18 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jempol_store::audit::AuditFilter;
 
-struct Setup {
-    app: TestApp,
-    kasi: Browser,
-    at: String,
-    id: i64,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) kasi: Browser,
+    pub(crate) at: String,
+    pub(crate) id: i64,
     /// Residents on Monday 14 December's route of Tim 1, in plan order.
-    monday: Vec<i64>,
+    pub(crate) monday: Vec<i64>,
 }
 
 /// Twelve verified residents in a campaign; Tim 1 with `petugas` and `dispendukcapil`; the
 /// schedule approved by the Kasi and the Camat.
-async fn approved() -> Setup {
+pub(crate) async fn approved() -> Setup {
     let app = TestApp::new().await;
     app.add_every_role().await;
     fill(&app).await;
@@ -85,7 +85,7 @@ async fn approved() -> Setup {
     }
 }
 
-fn recorded(cid: &str, campaign: i64, resident: i64, base: &str) -> Vec<(String, String)> {
+pub(crate) fn recorded(cid: &str, campaign: i64, resident: i64, base: &str) -> Vec<(String, String)> {
     vec![
         ("client_id".into(), cid.into()),
         ("campaign_id".into(), campaign.to_string()),
@@ -101,13 +101,13 @@ fn recorded(cid: &str, campaign: i64, resident: i64, base: &str) -> Vec<(String,
     ]
 }
 
-async fn post_fields(app: &TestApp, b: &Browser, path: &str, fields: &[(String, String)]) -> Resp {
+pub(crate) async fn post_fields(app: &TestApp, b: &Browser, path: &str, fields: &[(String, String)]) -> Resp {
     let f: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     app.post(path, Some(b), &f).await
 }
 
 /// The device's sync: JSON with the session cookie and the CSRF header.
-async fn sync(app: &TestApp, b: &Browser, csrf: &str, outcomes: serde_json::Value) -> Resp {
+pub(crate) async fn sync(app: &TestApp, b: &Browser, csrf: &str, outcomes: serde_json::Value) -> Resp {
     let req = Request::post("/lapangan/sinkron")
         .header(header::COOKIE, &b.cookie)
         .header(header::CONTENT_TYPE, "application/json")
