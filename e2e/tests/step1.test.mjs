@@ -325,6 +325,29 @@ async function recordOffline() {
   await kasi.context().close();
 }
 
+test('step 6: Dispendukcapil pastes NIKs from SIAK, checks the list, and applies a state', async () => {
+  const dukcapil = await newPage(browser, server.base);
+  await login(dukcapil, 'dukcapil');
+  await dukcapil.getByRole('link', { name: 'Produksi' }).click();
+  const rows = dukcapil.locator('tbody tr[data-resident]');
+  await rows.first().waitFor();
+  // Recorded in step 5 (the others were not at home, rescheduled, or not recorded yet).
+  const niks = await rows.locator('td[data-label="NIK"]').allInnerTexts();
+  assert.equal(niks.length, 1, niks.join(','));
+  assert.ok(niks.every((n) => /^\d{16}$/.test(n)), 'Dispendukcapil sees full NIKs');
+  await dukcapil.getByLabel(/^Daftar NIK/).fill(`${niks.join('\n')}\n3.51902E+15`);
+  await dukcapil.getByLabel('Status atau masalah').first().selectOption({ label: 'Siap cetak (PRR)' });
+  await dukcapil.getByRole('button', { name: 'Periksa daftar' }).click();
+  const check = await dukcapil.locator('main').innerText();
+  assert.match(check, new RegExp(`${niks.length} warga di antrean akan diperbarui`));
+  assert.match(check, /1 isian bukan NIK 16 angka/);
+  await dukcapil.getByRole('button', { name: /^Terapkan/ }).click();
+  await dukcapil.locator('.flash', { hasText: 'Status produksi diperbarui' }).waitFor();
+  assert.equal(await dukcapil.locator('tbody .badge', { hasText: 'Siap cetak (PRR)' }).count(), niks.length);
+  await dukcapil.screenshot({ path: join(OUT, 'step6-production-1280.png'), fullPage: true });
+  await dukcapil.context().close();
+});
+
 test('a file that cannot be read is explained and nothing is saved', async () => {
   const page = await newPage(browser, server.base, PHONE);
   await login(page, 'desa.lembah');
