@@ -74,10 +74,25 @@ pub enum Block {
         name: String,
         id_line: String,
     },
+    /// Two signatories side by side (a berita acara): the place and date on the right, then
+    /// each one's role, room to sign, name and id line.
+    Signatories {
+        place_date: String,
+        left: Signer,
+        right: Signer,
+    },
     /// Vertical space in points.
     Space(f32),
     /// Start a new page.
     PageBreak,
+}
+
+/// One who signs a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signer {
+    pub role: String,
+    pub name: String,
+    pub id_line: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -343,6 +358,31 @@ impl Layout<'_> {
                 self.y += BODY * LEADING;
                 if !id_line.is_empty() {
                     self.text(x, BODY, false, id_line);
+                    self.y += BODY * LEADING;
+                }
+            }
+            Block::Signatories {
+                place_date,
+                left,
+                right,
+            } => {
+                self.room(BODY * LEADING * 8.0);
+                self.y += 10.0;
+                let xs = [self.left(), self.left() + self.width() * 0.55];
+                self.text(xs[1], BODY, false, place_date);
+                self.y += BODY * LEADING;
+                for (x, s) in xs.iter().zip([left, right]) {
+                    self.text(*x, BODY, false, &s.role);
+                }
+                self.y += BODY * LEADING + BODY * 4.0;
+                for (x, s) in xs.iter().zip([left, right]) {
+                    self.text(*x, BODY, true, &s.name);
+                }
+                self.y += BODY * LEADING;
+                if !left.id_line.is_empty() || !right.id_line.is_empty() {
+                    for (x, s) in xs.iter().zip([left, right]) {
+                        self.text(*x, BODY, false, &s.id_line);
+                    }
                     self.y += BODY * LEADING;
                 }
             }

@@ -126,6 +126,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "production",
         include_str!("../migrations/sqlite/0015_production.sql"),
     ),
+    (16, "handovers", include_str!("../migrations/sqlite/0016_handovers.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -202,6 +203,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         15,
         "production",
         include_str!("../migrations/postgres/0015_production.sql"),
+    ),
+    (
+        16,
+        "handovers",
+        include_str!("../migrations/postgres/0016_handovers.sql"),
     ),
 ];
 

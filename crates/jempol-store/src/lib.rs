@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod campaigns;
 mod db;
+pub mod handovers;
 pub mod meetings;
 pub mod production;
 pub mod regions;

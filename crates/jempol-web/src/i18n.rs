@@ -1035,6 +1035,82 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "No recorded people in this queue yet.",
     ),
     ("prod.more", "Berikutnya", "Next"),
+    ("nav.handovers", "Serah terima", "Handovers"),
+    (
+        "hand.title",
+        "Serah terima kartu (langkah 7)",
+        "Card handovers (step 7)",
+    ),
+    (
+        "hand.help",
+        "Kartu yang sudah tercetak diserahkan Dispendukcapil ke kecamatan dengan berita acara bernomor; kecamatan memeriksa setiap kartu.",
+        "Printed cards go from Dispendukcapil to the kecamatan with a numbered berita acara; the kecamatan checks every card.",
+    ),
+    (
+        "hand.at_dukcapil",
+        "Kartu tercetak yang masih di Dispendukcapil",
+        "Printed cards still at Dispendukcapil",
+    ),
+    (
+        "hand.none_waiting",
+        "Tidak ada kartu tercetak yang menunggu diserahkan.",
+        "No printed cards waiting to be handed over.",
+    ),
+    ("hand.date", "Tanggal serah terima", "Handover date"),
+    (
+        "hand.giver",
+        "Nama yang menyerahkan (Dispendukcapil)",
+        "Name of the one handing over (Dispendukcapil)",
+    ),
+    (
+        "hand.receiver",
+        "Nama yang menerima (kecamatan)",
+        "Name of the one receiving (kecamatan)",
+    ),
+    (
+        "hand.create",
+        "Buat berita acara serah terima",
+        "Make the handover record",
+    ),
+    (
+        "hand.created",
+        "Berita acara dibuat. Cetak dan tanda tangani; kecamatan memeriksa setiap kartu saat menerima.",
+        "Handover record made. Print and sign it; the kecamatan checks every card on receipt.",
+    ),
+    ("hand.list", "Berita acara serah terima", "Handover records"),
+    (
+        "hand.missing",
+        "Kartu yang tidak ada saat diperiksa (masih terbuka)",
+        "Cards missing at the check (still open)",
+    ),
+    ("hand.check", "Periksa kartu yang diterima", "Check the cards received"),
+    (
+        "hand.check_help",
+        "Centang setiap kartu yang benar-benar diterima. Kartu yang tidak dicentang dicatat tidak ada dan tetap terbuka sampai ditemukan.",
+        "Tick every card actually received. Cards not ticked are recorded as missing and stay open until found.",
+    ),
+    ("hand.received_box", "diterima", "received"),
+    ("hand.save_check", "Simpan pemeriksaan", "Save the check"),
+    ("hand.all_received", "Semua kartu diterima.", "All cards received."),
+    (
+        "hand.missing_kept",
+        "Pemeriksaan disimpan. Kartu yang tidak ada tetap terbuka.",
+        "Check saved. Missing cards stay open.",
+    ),
+    (
+        "hand.print",
+        "Cetak berita acara (PDF)",
+        "Print the handover record (PDF)",
+    ),
+    ("hand.item", "Dokumen", "Document"),
+    ("hand.status", "Pemeriksaan", "Check"),
+    (
+        "hand.counts",
+        "Diterima / tidak ada / belum diperiksa",
+        "Received / missing / not checked",
+    ),
+    ("hand.note", "Catatan bila tidak ada", "Note if missing"),
+    ("hand.printed_on", "Tercetak", "Printed"),
 ];
 
 #[cfg(test)]

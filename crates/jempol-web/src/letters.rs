@@ -130,7 +130,7 @@ pub async fn letterhead(state: &AppState, kecamatan_code: &str) -> Result<Letter
 }
 
 /// "DOLOPO" → "Dolopo"; "KABUPATEN MADIUN" stays as the data has it elsewhere.
-fn title_case(s: &str) -> String {
+pub(crate) fn title_case(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
             let mut c = w.chars();

@@ -10,6 +10,7 @@ pub mod clock;
 mod draft_pages;
 pub mod error;
 mod field_pages;
+mod handover_pages;
 pub mod i18n;
 mod identity_pages;
 pub mod intake;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(field_pages::routes())
         .merge(visit_pages::routes())
         .merge(production_pages::routes())
+        .merge(handover_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -110,6 +110,7 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "kunjungan_konflik" => "hasil kunjungan bertentangan, menunggu Kasi",
         "pindah_gelombang" => "pindah ke gelombang berikutnya",
         "produksi" => "produksi (langkah 6)",
+        "serah_terima" => "serah terima kartu",
         _ => "lainnya",
     }
 }
@@ -517,6 +518,17 @@ async fn detail_page(
                         .as_str()
                         .map(|d| format!(", {}", crate::pages::tanggal(d)))
                         .unwrap_or_default(),
+                    payload["note"]
+                        .as_str()
+                        .filter(|n| !n.is_empty())
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                ),
+                "serah_terima" => format!(
+                    "{} {}: {}{}",
+                    payload["number"].as_str().unwrap_or(""),
+                    crate::handover_pages::item_label(payload["item"].as_str().unwrap_or("")),
+                    payload["status"].as_str().unwrap_or(""),
                     payload["note"]
                         .as_str()
                         .filter(|n| !n.is_empty())

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod drafts;
+mod handovers;
 mod meetings;
 mod production;
 mod residents;

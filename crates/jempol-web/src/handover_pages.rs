@@ -1,0 +1,481 @@
+//! SOP step 7: printed cards go from Dispendukcapil to the kecamatan with a numbered berita
+//! acara serah terima (PDF: items by name and masked NIK, counts, both signatories). The
+//! kecamatan checks each item as received or missing; a missing item stays open, listed, until
+//! it turns up.
+
+use crate::AppState;
+use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::clock::today_wib;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::letters::{PaperQuery, hari, pdf_response, tanggal};
+use crate::pages::{Layout, PageError, allow, layout, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jempol_core::Action;
+use jempol_docs::{Block, Signer};
+use jempol_store::handovers::{CardLine, Handover, NewHandover};
+use std::collections::{BTreeMap, HashMap};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/serah-terima", get(overview).post(create))
+        .route("/serah-terima/{id}", get(show))
+        .route("/serah-terima/{id}/periksa", post(check))
+        .route("/serah-terima/{id}/berita-acara.pdf", get(berita_acara))
+}
+
+pub(crate) fn item_label(item: &str) -> &'static str {
+    match item {
+        "ektp" => "e-KTP",
+        "kk" => "Kartu Keluarga",
+        _ => "",
+    }
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "diserahkan" => "belum diperiksa",
+        "diterima" => "diterima",
+        "hilang" => "tidak ada (hilang)",
+        _ => "",
+    }
+}
+
+struct CardView {
+    key: String,
+    name: String,
+    nik: String,
+    desa: String,
+    item: &'static str,
+    since: String,
+}
+
+/// The printed cards at Dispendukcapil for one kecamatan.
+struct KecamatanCards {
+    code: String,
+    name: String,
+    cards: Vec<CardView>,
+}
+
+struct HandoverLine {
+    id: i64,
+    number: String,
+    date: String,
+    kecamatan: String,
+    total: usize,
+    received: usize,
+    missing: usize,
+    unchecked: usize,
+}
+
+#[derive(Template)]
+#[template(path = "handovers.html")]
+struct OverviewPage {
+    l: Layout,
+    groups: Vec<KecamatanCards>,
+    handovers: Vec<HandoverLine>,
+    missing: Vec<(i64, String, String, String)>,
+    can_create: bool,
+    today: String,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OkQuery {
+    ok: Option<String>,
+}
+
+async fn region_names(state: &AppState, codes: Vec<String>) -> Result<HashMap<String, String>, AppError> {
+    let mut out = HashMap::new();
+    for c in codes {
+        if let std::collections::hash_map::Entry::Vacant(e) = out.entry(c) {
+            let n = state.db.region(e.key()).await?.map(|r| r.name).unwrap_or_default();
+            e.insert(n);
+        }
+    }
+    Ok(out)
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    overview_page(&state, &p, &info, q.ok.as_deref(), None).await
+}
+
+async fn overview_page(
+    state: &AppState,
+    p: &Principal,
+    info: &RequestInfo,
+    ok: Option<&str>,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    allow(p, Action::ViewProduction, info.lang)?;
+    let cards = state.db.cards_at_dukcapil(&p.scope).await?;
+    let handovers = state.db.handovers_in_scope(&p.scope, "kecamatan").await?;
+    let mut codes: Vec<String> = cards
+        .iter()
+        .flat_map(|c| [c.desa_code.clone(), c.desa_code.get(..8).unwrap_or("").to_string()])
+        .collect();
+    codes.extend(handovers.iter().map(|h| h.kecamatan_code.clone()));
+    let names = region_names(state, codes).await?;
+    let mut groups: BTreeMap<String, Vec<CardView>> = BTreeMap::new();
+    for c in &cards {
+        let kec = c.desa_code.get(..8).unwrap_or("").to_string();
+        groups.entry(kec).or_default().push(card_view(c, &names));
+    }
+    let mut missing = Vec::new();
+    for h in &handovers {
+        for i in h.items.iter().filter(|i| i.status == "hilang") {
+            missing.push((
+                h.id,
+                h.number.clone(),
+                format!("{} · {}", i.name, item_label(&i.item)),
+                i.note.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    render(&OverviewPage {
+        l: layout(info.lang, Some(p), Tr(info.lang).s("hand.title"), "/serah-terima", ok),
+        groups: groups
+            .into_iter()
+            .map(|(code, cards)| KecamatanCards {
+                name: names.get(&code).cloned().unwrap_or_default(),
+                code,
+                cards,
+            })
+            .collect(),
+        handovers: handovers
+            .iter()
+            .map(|h| HandoverLine {
+                id: h.id,
+                number: h.number.clone(),
+                date: crate::pages::tanggal(&h.handed_date),
+                kecamatan: names.get(&h.kecamatan_code).cloned().unwrap_or_default(),
+                total: h.items.len(),
+                received: h.count("diterima"),
+                missing: h.count("hilang"),
+                unchecked: h.count("diserahkan"),
+            })
+            .collect(),
+        missing,
+        can_create: p.can(Action::HandoverToKecamatan),
+        today: today_wib(state.now()).to_string(),
+        error,
+    })
+}
+
+fn card_view(c: &CardLine, names: &HashMap<String, String>) -> CardView {
+    CardView {
+        key: format!("{}:{}", c.resident_id, c.item),
+        name: c.name.clone(),
+        nik: jempol_core::nik::mask(&c.nik),
+        desa: names.get(&c.desa_code).cloned().unwrap_or_default(),
+        item: item_label(&c.item),
+        since: crate::pages::tanggal(&c.since),
+    }
+}
+
+/// The form that makes a berita acara: the chosen cards (`kartu` = `resident:item`), the
+/// kecamatan, the date and both names.
+async fn create(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::HandoverToKecamatan, info.lang)?;
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let chosen: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "kartu")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let kecamatan = get("kecamatan");
+    let refuse = |why: &str| overview_page(&state, &p, &info, None, Some(why.to_string()));
+    let today = today_wib(state.now());
+    let Some(date) = crate::clock::parse_local_date(&get("date")).filter(|d| *d <= today) else {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            refuse("Isi tanggal serah terima (tidak setelah hari ini).").await?,
+        )
+            .into_response());
+    };
+    let (giver, receiver) = (get("giver"), get("receiver"));
+    if giver.is_empty() || receiver.is_empty() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            refuse("Isi nama petugas yang menyerahkan dan yang menerima: keduanya menandatangani berita acara.")
+                .await?,
+        )
+            .into_response());
+    }
+    // Only cards still at Dispendukcapil, of this kecamatan and in the user's scope.
+    let available: Vec<CardLine> = state
+        .db
+        .cards_at_dukcapil(&p.scope)
+        .await?
+        .into_iter()
+        .filter(|c| c.desa_code.starts_with(&format!("{kecamatan}.")))
+        .collect();
+    let items: Vec<(i64, String)> = available
+        .iter()
+        .filter(|c| chosen.contains(&format!("{}:{}", c.resident_id, c.item).as_str()))
+        .map(|c| (c.resident_id, c.item.clone()))
+        .collect();
+    if items.is_empty() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            refuse("Pilih kartu yang diserahkan (kartu yang sudah tercetak dan masih di Dispendukcapil).").await?,
+        )
+            .into_response());
+    }
+    let (id, _) = state
+        .db
+        .create_handover(
+            &NewHandover {
+                kind: "kecamatan".into(),
+                kecamatan_code: kecamatan,
+                desa_code: None,
+                handed_date: date.to_string(),
+                giver_name: giver,
+                receiver_name: receiver,
+                items,
+            },
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/serah-terima/{id}?ok=hand.created")).into_response())
+}
+
+/// A handover the user may see: of a kecamatan in their scope.
+async fn visible(state: &AppState, p: &Principal, id: i64, lang: crate::i18n::Lang) -> Result<Handover, PageError> {
+    allow(p, Action::ViewProduction, lang)?;
+    match state.db.handover(id).await? {
+        Some(h) if p.scope.contains_kecamatan(&h.kecamatan_code) => Ok(h),
+        _ => Err(PageError(AppError::NotFound, lang)),
+    }
+}
+
+struct ItemView {
+    id: i64,
+    resident_id: i64,
+    name: String,
+    nik: String,
+    desa: String,
+    item: &'static str,
+    status: String,
+    status_code: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "handover.html")]
+struct ShowPage {
+    l: Layout,
+    h: Handover,
+    kecamatan: String,
+    date: String,
+    items: Vec<ItemView>,
+    can_check: bool,
+    counts: (usize, usize, usize),
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    let h = visible(&state, &p, id, info.lang).await?;
+    let mut codes: Vec<String> = h.items.iter().map(|i| i.desa_code.clone()).collect();
+    codes.push(h.kecamatan_code.clone());
+    let names = region_names(&state, codes).await?;
+    let items = h
+        .items
+        .iter()
+        .map(|i| ItemView {
+            id: i.id,
+            resident_id: i.resident_id,
+            name: i.name.clone(),
+            nik: jempol_core::nik::mask(&i.nik),
+            desa: names.get(&i.desa_code).cloned().unwrap_or_default(),
+            item: item_label(&i.item),
+            status: status_label(&i.status).to_string(),
+            status_code: i.status.clone(),
+            note: i.note.clone().unwrap_or_default(),
+        })
+        .collect();
+    render(&ShowPage {
+        l: layout(info.lang, Some(&p), &h.number, "/serah-terima", q.ok.as_deref()),
+        kecamatan: names.get(&h.kecamatan_code).cloned().unwrap_or_default(),
+        date: crate::pages::tanggal(&h.handed_date),
+        items,
+        can_check: p.can(Action::HandoverToDesa) && h.kind == "kecamatan",
+        counts: (h.count("diterima"), h.count("hilang"), h.count("diserahkan")),
+        h,
+    })
+}
+
+/// The kecamatan checks the items: ticked ones received, the others missing (with a note).
+async fn check(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let h = visible(&state, &p, id, info.lang).await?;
+    allow(&p, Action::HandoverToDesa, info.lang)?;
+    let ticked: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "diterima")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let note_of = |item: i64| {
+        form.iter()
+            .find(|(k, _)| *k == format!("catatan_{item}"))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let open: Vec<i64> = h
+        .items
+        .iter()
+        .filter(|i| i.status != "diterima")
+        .map(|i| i.id)
+        .collect();
+    let received: Vec<i64> = open.iter().copied().filter(|i| ticked.contains(i)).collect();
+    let missing: Vec<(i64, String)> = open
+        .iter()
+        .copied()
+        .filter(|i| !ticked.contains(i))
+        .map(|i| (i, note_of(i)))
+        .collect();
+    state
+        .db
+        .check_handover_items(id, &received, &missing, &p.actor(), state.now())
+        .await?;
+    let ok = if missing.is_empty() {
+        "hand.all_received"
+    } else {
+        "hand.missing_kept"
+    };
+    Ok(Redirect::to(&format!("/serah-terima/{id}?ok={ok}")).into_response())
+}
+
+async fn berita_acara(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, PageError> {
+    let h = visible(&state, &p, id, info.lang).await?;
+    let head = crate::letters::letterhead(&state, &h.kecamatan_code).await?;
+    let codes: Vec<String> = h.items.iter().map(|i| i.desa_code.clone()).collect();
+    let names = region_names(&state, codes).await?;
+    let kab = state
+        .db
+        .region(h.kecamatan_code.get(..5).unwrap_or(""))
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let date = h
+        .handed_date
+        .parse::<jiff::civil::Date>()
+        .unwrap_or(today_wib(state.now()));
+    let ektp = h.items.iter().filter(|i| i.item == "ektp").count();
+    let kk = h.items.iter().filter(|i| i.item == "kk").count();
+    let rows = h
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            vec![
+                (n + 1).to_string(),
+                i.name.clone(),
+                jempol_core::nik::mask(&i.nik),
+                names.get(&i.desa_code).cloned().unwrap_or_default(),
+                item_label(&i.item).to_string(),
+                status_label(&i.status).to_string(),
+            ]
+        })
+        .collect();
+    let doc = jempol_docs::Doc {
+        paper: jempol_docs::Paper::from_key(&q.kertas),
+        title: format!("Berita acara serah terima {}", h.number),
+        blocks: vec![
+            head.block(),
+            Block::Title("BERITA ACARA SERAH TERIMA KARTU".into()),
+            Block::Subtitle(format!("Nomor: {}", h.number)),
+            Block::Para(format!(
+                "Pada hari ini {}, tanggal {}, Dinas Kependudukan dan Pencatatan Sipil {} menyerahkan kepada Kecamatan {} kartu hasil perekaman e-KTP jemput bola sebagaimana daftar berikut, sejumlah {} e-KTP dan {} Kartu Keluarga ({} dokumen).",
+                hari(date),
+                tanggal(date),
+                crate::letters::title_case(&kab),
+                head.place,
+                ektp,
+                kk,
+                h.items.len()
+            )),
+            Block::Table {
+                widths: vec![0.6, 3.0, 2.4, 1.8, 1.6, 1.8],
+                header: vec![
+                    "No".into(),
+                    "Nama".into(),
+                    "NIK".into(),
+                    "Desa".into(),
+                    "Dokumen".into(),
+                    "Pemeriksaan".into(),
+                ],
+                rows,
+            },
+            Block::Para(
+                "Demikian berita acara ini dibuat untuk dipergunakan sebagaimana mestinya. Dokumen yang tidak ada pada saat pemeriksaan dicatat dan ditindaklanjuti."
+                    .into(),
+            ),
+            Block::Signatories {
+                place_date: format!("{}, {}", head.place, tanggal(date)),
+                left: Signer {
+                    role: "Yang menyerahkan, Dispendukcapil".into(),
+                    name: h.giver_name.clone(),
+                    id_line: "NIP. ..............................".into(),
+                },
+                right: Signer {
+                    role: format!("Yang menerima, Kecamatan {}", head.place),
+                    name: h.receiver_name.clone(),
+                    id_line: "NIP. ..............................".into(),
+                },
+            },
+        ],
+    };
+    let body = jempol_docs::render(&doc).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "handover.export",
+            "handover",
+            Some(&id.to_string()),
+            Some(serde_json::json!({"format": "pdf", "document": "berita_acara", "number": h.number})),
+        )
+        .await?;
+    Ok(pdf_response(
+        &format!("berita-acara-{}.pdf", h.number.replace('/', "-")),
+        body,
+    ))
+}
