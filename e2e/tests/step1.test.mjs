@@ -348,6 +348,39 @@ test('step 6: Dispendukcapil pastes NIKs from SIAK, checks the list, and applies
   await dukcapil.context().close();
 });
 
+test('step 7: the printed card goes to the kecamatan with a berita acara, and the kecamatan checks it', async () => {
+  const dukcapil = await newPage(browser, server.base);
+  await login(dukcapil, 'dukcapil');
+  await dukcapil.goto(`${server.base}/produksi`);
+  const row = dukcapil.locator('tbody tr[data-resident]').first();
+  await row.getByLabel('Status atau masalah').selectOption({ label: 'Kartu e-KTP tercetak' });
+  await row.getByRole('button', { name: 'Simpan' }).click();
+  await dukcapil.locator('.flash', { hasText: 'Status produksi diperbarui' }).waitFor();
+  await dukcapil.getByRole('link', { name: 'Serah terima' }).click();
+  assert.match(await dukcapil.locator('main').innerText(), /KASMINI/);
+  await dukcapil.getByLabel('Nama yang menerima (kecamatan)').fill('SUGENG');
+  await dukcapil.getByRole('button', { name: 'Buat berita acara serah terima' }).click();
+  await dukcapil.locator('.flash', { hasText: 'Berita acara dibuat' }).waitFor();
+  const number = (await dukcapil.locator('h1').innerText()).replace('Berita acara serah terima ', '');
+  assert.match(number, /^001\/BAST-KEC\/35\.19\.02\/\d{4}$/);
+  const [pdf] = await Promise.all([
+    dukcapil.waitForEvent('download'),
+    dukcapil.getByRole('link', { name: 'Cetak berita acara (PDF)' }).click(),
+  ]);
+  assert.equal(readFileSync(await pdf.path()).subarray(0, 5).toString(), '%PDF-');
+  const at = dukcapil.url().split('?')[0];
+  await dukcapil.context().close();
+
+  const staff = await newPage(browser, server.base);
+  await login(staff, 'petugas');
+  await staff.goto(at);
+  await staff.getByRole('button', { name: 'Simpan pemeriksaan' }).click();
+  await staff.locator('.flash', { hasText: 'Semua kartu diterima' }).waitFor();
+  assert.match(await staff.locator('tbody').innerText(), /diterima/);
+  await staff.screenshot({ path: join(OUT, 'step7-handover-1280.png'), fullPage: true });
+  await staff.context().close();
+});
+
 test('a file that cannot be read is explained and nothing is saved', async () => {
   const page = await newPage(browser, server.base, PHONE);
   await login(page, 'desa.lembah');
