@@ -127,6 +127,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_production.sql"),
     ),
     (16, "handovers", include_str!("../migrations/sqlite/0016_handovers.sql")),
+    (
+        17,
+        "card_receipts",
+        include_str!("../migrations/sqlite/0017_card_receipts.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -208,6 +213,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         16,
         "handovers",
         include_str!("../migrations/postgres/0016_handovers.sql"),
+    ),
+    (
+        17,
+        "card_receipts",
+        include_str!("../migrations/postgres/0017_card_receipts.sql"),
     ),
 ];
 

@@ -354,6 +354,259 @@ impl Db {
     }
 }
 
+/// A card given to its person (or a family member), as the desa records it.
+#[derive(Debug, Clone)]
+pub struct NewReceipt {
+    pub resident_id: i64,
+    pub item: String,
+    pub received_date: String,
+    /// `sendiri` (the person) or `keluarga` (a family member).
+    pub receiver_kind: String,
+    pub receiver_name: String,
+    pub relationship: Option<String>,
+    pub note: String,
+    pub photo: Option<(Vec<u8>, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub id: i64,
+    pub resident_id: i64,
+    pub nik: String,
+    pub name: String,
+    pub desa_code: String,
+    pub item: String,
+    pub received_date: String,
+    pub receiver_kind: String,
+    pub receiver_name: String,
+    pub relationship: Option<String>,
+    pub note: String,
+    pub has_photo: bool,
+    pub recorded_by: String,
+}
+
+/// Where a card is now.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardPlace {
+    pub resident_id: i64,
+    pub nik: String,
+    pub name: String,
+    pub desa_code: String,
+    pub item: String,
+    /// `dispendukcapil`, `kecamatan`, `desa`, `warga`.
+    pub place: String,
+    /// The date it got there (ISO).
+    pub since: String,
+    /// On its way to the next place (in a handover not yet checked there).
+    pub moving: bool,
+}
+
+const CARD_SQL: &str = "SELECT r.id, r.nik, r.name, r.desa_code, x.item, x.printed, \
+     (SELECT h.handed_date FROM handover_items i JOIN handovers h ON h.id = i.handover_id \
+      WHERE h.kind = 'kecamatan' AND i.resident_id = r.id AND i.item = x.item AND i.status = 'diterima' LIMIT 1) AS at_kec, \
+     (SELECT h.handed_date FROM handover_items i JOIN handovers h ON h.id = i.handover_id \
+      WHERE h.kind = 'desa' AND i.resident_id = r.id AND i.item = x.item AND i.status = 'diterima' LIMIT 1) AS at_desa, \
+     (SELECT c.received_date FROM card_receipts c WHERE c.resident_id = r.id AND c.item = x.item) AS at_home, \
+     EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id \
+      WHERE h.kind = 'kecamatan' AND i.resident_id = r.id AND i.item = x.item) AS k_any, \
+     EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id \
+      WHERE h.kind = 'desa' AND i.resident_id = r.id AND i.item = x.item) AS d_any \
+     FROM (SELECT resident_id, 'ektp' AS item, printed_date AS printed FROM production WHERE printed_date IS NOT NULL \
+           UNION ALL SELECT resident_id, 'kk' AS item, kk_printed_date AS printed FROM production WHERE kk_printed_date IS NOT NULL) x \
+     JOIN residents r ON r.id = x.resident_id";
+
+type PlaceRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+    bool,
+);
+
+type ReceiptRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    bool,
+    String,
+);
+
+impl Db {
+    /// Every printed card in `scope` and where it is now.
+    pub async fn card_places(&self, scope: &Scope) -> Result<Vec<CardPlace>, StoreError> {
+        let (cond, binds) = crate::scope_condition(scope, "r.desa_code", 1);
+        let sql = format!("{CARD_SQL} WHERE {cond} ORDER BY r.desa_code, r.name, r.id, x.item");
+        let rows: Vec<PlaceRow> = run!(self, |pool| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(resident_id, nik, name, desa_code, item, printed, at_kec, at_desa, at_home, k_any, d_any)| {
+                    let moving = (at_kec.is_none() && k_any) || (at_kec.is_some() && at_desa.is_none() && d_any);
+                    let (place, since) = match (at_home, at_desa, at_kec) {
+                        (Some(d), _, _) => ("warga", d),
+                        (None, Some(d), _) => ("desa", d),
+                        (None, None, Some(d)) => ("kecamatan", d),
+                        (None, None, None) => ("dispendukcapil", printed),
+                    };
+                    CardPlace {
+                        resident_id,
+                        nik,
+                        name,
+                        desa_code,
+                        item,
+                        place: place.to_string(),
+                        since,
+                        moving,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Records the card given to its person, once.
+    pub async fn record_receipt(&self, n: &NewReceipt, actor: &Actor, now: i64) -> Result<i64, StoreError> {
+        let (photo, photo_type) = match &n.photo {
+            Some((b, t)) => (Some(b.clone()), Some(t.clone())),
+            None => (None, None),
+        };
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO card_receipts (resident_id, item, received_date, receiver_kind, receiver_name, relationship, \
+                 note, photo, photo_type, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(n.resident_id)
+            .bind(&n.item)
+            .bind(&n.received_date)
+            .bind(&n.receiver_kind)
+            .bind(&n.receiver_name)
+            .bind(&n.relationship)
+            .bind(&n.note)
+            .bind(&photo)
+            .bind(&photo_type)
+            .bind(actor.name.as_str())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique_to_conflict(e, "kartu ini sudah tercatat diterima warga"))?;
+            let payload = serde_json::json!({"item": n.item, "date": n.received_date, "receiver": n.receiver_kind,
+                "name": n.receiver_name, "relationship": n.relationship, "photo": photo_type.is_some()});
+            sqlx::query(
+                "INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'kartu_diterima', $4)",
+            )
+            .bind(n.resident_id)
+            .bind(now)
+            .bind(actor.name.as_str())
+            .bind(payload.to_string())
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "card.receipt",
+                "resident",
+                Some(n.resident_id.to_string()),
+                None,
+                Some(payload.clone())
+            )?;
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    pub async fn receipt(&self, id: i64) -> Result<Option<Receipt>, StoreError> {
+        let row: Option<ReceiptRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT c.id, c.resident_id, r.nik, r.name, r.desa_code, c.item, c.received_date, c.receiver_kind, \
+                 c.receiver_name, c.relationship, c.note, c.photo IS NOT NULL, c.recorded_by FROM card_receipts c \
+                 JOIN residents r ON r.id = c.resident_id WHERE c.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(
+            |(
+                id,
+                resident_id,
+                nik,
+                name,
+                desa_code,
+                item,
+                received_date,
+                receiver_kind,
+                receiver_name,
+                relationship,
+                note,
+                has_photo,
+                recorded_by,
+            )| Receipt {
+                id,
+                resident_id,
+                nik,
+                name,
+                desa_code,
+                item,
+                received_date,
+                receiver_kind,
+                receiver_name,
+                relationship,
+                note,
+                has_photo,
+                recorded_by,
+            },
+        ))
+    }
+
+    /// The receipts recorded for cards of `scope`'s people, newest first: (id, resident id, item).
+    pub async fn receipts_in_scope(&self, scope: &Scope) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        let (cond, binds) = crate::scope_condition(scope, "r.desa_code", 1);
+        let sql = format!(
+            "SELECT c.id, c.resident_id, c.item FROM card_receipts c JOIN residents r ON r.id = c.resident_id \
+             WHERE {cond} ORDER BY c.id DESC LIMIT 200"
+        );
+        Ok(run!(self, |pool| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+
+    /// The photo of a signed receipt: (bytes, content type).
+    pub async fn receipt_photo(&self, id: i64) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> = run!(self, |pool| {
+            sqlx::query_as("SELECT photo, photo_type FROM card_receipts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(b, t)| Some((b?, t?))))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

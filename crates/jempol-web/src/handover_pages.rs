@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/serah-terima", get(overview).post(create))
+        .route("/serah-terima/desa", post(create_for_desa))
         .route("/serah-terima/{id}", get(show))
         .route("/serah-terima/{id}/periksa", post(check))
         .route("/serah-terima/{id}/berita-acara.pdf", get(berita_acara))
@@ -77,6 +78,13 @@ struct HandoverLine {
 struct OverviewPage {
     l: Layout,
     groups: Vec<KecamatanCards>,
+    /// Cards at the kecamatan, by desa, ready for step 8 (the `code` is the desa's).
+    at_kecamatan: Vec<KecamatanCards>,
+    can_hand_to_desa: bool,
+    /// Where the cards are: (place, count).
+    places: Vec<(&'static str, usize)>,
+    /// Cards waiting too long at one place: (name, document, place, since, working days).
+    waiting: Vec<(String, &'static str, &'static str, String, i64)>,
     handovers: Vec<HandoverLine>,
     missing: Vec<(i64, String, String, String)>,
     can_create: bool,
@@ -118,7 +126,9 @@ async fn overview_page(
 ) -> Result<Html<String>, PageError> {
     allow(p, Action::ViewProduction, info.lang)?;
     let cards = state.db.cards_at_dukcapil(&p.scope).await?;
-    let handovers = state.db.handovers_in_scope(&p.scope, "kecamatan").await?;
+    let mut handovers = state.db.handovers_in_scope(&p.scope, "kecamatan").await?;
+    handovers.extend(state.db.handovers_in_scope(&p.scope, "desa").await?);
+    handovers.sort_by_key(|h| std::cmp::Reverse(h.id));
     let mut codes: Vec<String> = cards
         .iter()
         .flat_map(|c| [c.desa_code.clone(), c.desa_code.get(..8).unwrap_or("").to_string()])
@@ -130,6 +140,46 @@ async fn overview_page(
         let kec = c.desa_code.get(..8).unwrap_or("").to_string();
         groups.entry(kec).or_default().push(card_view(c, &names));
     }
+    let places = state.db.card_places(&p.scope).await?;
+    let desa_codes: Vec<String> = places.iter().map(|c| c.desa_code.clone()).collect();
+    let desa_names = region_names(state, desa_codes).await?;
+    let today = today_wib(state.now());
+    let hours = jempol_core::calendar::OfficeHours::default();
+    let holidays = jempol_core::calendar::builtin_holidays();
+    let mut at_kec: BTreeMap<String, Vec<CardView>> = BTreeMap::new();
+    let mut waiting = Vec::new();
+    let mut counts = [0usize; 4];
+    for c in &places {
+        let slot = PLACES.iter().position(|(k, _, _)| *k == c.place).unwrap_or(0);
+        counts[slot] += 1;
+        if c.place == "kecamatan" && !c.moving {
+            at_kec.entry(c.desa_code.clone()).or_default().push(card_view(
+                &CardLine {
+                    resident_id: c.resident_id,
+                    nik: c.nik.clone(),
+                    name: c.name.clone(),
+                    desa_code: c.desa_code.clone(),
+                    item: c.item.clone(),
+                    since: c.since.clone(),
+                },
+                &desa_names,
+            ));
+        }
+        let (_, label, limit) = PLACES[slot];
+        if let (Some(limit), Ok(since)) = (limit, c.since.parse::<jiff::civil::Date>()) {
+            let days = jempol_core::calendar::working_days_between(since, today, &hours, &holidays);
+            if days > limit {
+                waiting.push((
+                    c.name.clone(),
+                    item_label(&c.item),
+                    label,
+                    crate::pages::tanggal(&c.since),
+                    days,
+                ));
+            }
+        }
+    }
+    waiting.sort_by_key(|w| std::cmp::Reverse(w.4));
     let mut missing = Vec::new();
     for h in &handovers {
         for i in h.items.iter().filter(|i| i.status == "hilang") {
@@ -164,12 +214,33 @@ async fn overview_page(
                 unchecked: h.count("diserahkan"),
             })
             .collect(),
+        at_kecamatan: at_kec
+            .into_iter()
+            .map(|(code, cards)| KecamatanCards {
+                name: desa_names.get(&code).cloned().unwrap_or_default(),
+                code,
+                cards,
+            })
+            .collect(),
+        can_hand_to_desa: p.can(Action::HandoverToDesa),
+        places: PLACES.iter().zip(counts).map(|((_, l, _), n)| (*l, n)).collect(),
+        waiting,
         missing,
         can_create: p.can(Action::HandoverToKecamatan),
         today: today_wib(state.now()).to_string(),
         error,
     })
 }
+
+/// Where a card can be: (code, label, working days it may wait there before it is listed as
+/// waiting too long). The SOP gives steps 7 and 8 an hour each; a day is the least a list of
+/// days can show. From the desa to the person the SOP sets no time: a working week.
+const PLACES: [(&str, &str, Option<i64>); 4] = [
+    ("dispendukcapil", "di Dispendukcapil", Some(1)),
+    ("kecamatan", "di kecamatan", Some(1)),
+    ("desa", "di desa", Some(5)),
+    ("warga", "di tangan warga", None),
+];
 
 fn card_view(c: &CardLine, names: &HashMap<String, String>) -> CardView {
     CardView {
@@ -262,10 +333,28 @@ async fn create(
 
 /// A handover the user may see: of a kecamatan in their scope.
 async fn visible(state: &AppState, p: &Principal, id: i64, lang: crate::i18n::Lang) -> Result<Handover, PageError> {
-    allow(p, Action::ViewProduction, lang)?;
+    if !p.can(Action::ViewProduction) && !p.can(Action::ConfirmReceipt) {
+        return Err(PageError(AppError::Forbidden, lang));
+    }
     match state.db.handover(id).await? {
-        Some(h) if p.scope.contains_kecamatan(&h.kecamatan_code) => Ok(h),
+        Some(h) if p.can(Action::ViewProduction) && p.scope.contains_kecamatan(&h.kecamatan_code) => Ok(h),
+        Some(h)
+            if p.can(Action::ConfirmReceipt)
+                && h.kind == "desa"
+                && h.desa_code.as_deref().is_some_and(|d| p.scope.contains_desa(d)) =>
+        {
+            Ok(h)
+        }
         _ => Err(PageError(AppError::NotFound, lang)),
+    }
+}
+
+/// Who checks a handover's items: the kecamatan's staff for step 7, the desa for step 8.
+fn checker(kind: &str) -> Action {
+    if kind == "desa" {
+        Action::ConfirmReceipt
+    } else {
+        Action::HandoverToDesa
     }
 }
 
@@ -324,7 +413,7 @@ async fn show(
         kecamatan: names.get(&h.kecamatan_code).cloned().unwrap_or_default(),
         date: crate::pages::tanggal(&h.handed_date),
         items,
-        can_check: p.can(Action::HandoverToDesa) && h.kind == "kecamatan",
+        can_check: p.can(checker(&h.kind)),
         counts: (h.count("diterima"), h.count("hilang"), h.count("diserahkan")),
         h,
     })
@@ -339,7 +428,7 @@ async fn check(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let h = visible(&state, &p, id, info.lang).await?;
-    allow(&p, Action::HandoverToDesa, info.lang)?;
+    allow(&p, checker(&h.kind), info.lang)?;
     let ticked: Vec<i64> = form
         .iter()
         .filter(|(k, _)| k == "diterima")
@@ -397,6 +486,29 @@ async fn berita_acara(
         .handed_date
         .parse::<jiff::civil::Date>()
         .unwrap_or(today_wib(state.now()));
+    let desa_name = match &h.desa_code {
+        Some(d) => state
+            .db
+            .region(d)
+            .await?
+            .map(|r| crate::letters::title_case(&r.name))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let (giver_office, receiver_office) = if h.kind == "desa" {
+        (
+            format!("Kecamatan {}", head.place),
+            format!("Pemerintah Desa/Kelurahan {desa_name}"),
+        )
+    } else {
+        (
+            format!(
+                "Dinas Kependudukan dan Pencatatan Sipil {}",
+                crate::letters::title_case(&kab)
+            ),
+            format!("Kecamatan {}", head.place),
+        )
+    };
     let ektp = h.items.iter().filter(|i| i.item == "ektp").count();
     let kk = h.items.iter().filter(|i| i.item == "kk").count();
     let rows = h
@@ -422,11 +534,11 @@ async fn berita_acara(
             Block::Title("BERITA ACARA SERAH TERIMA KARTU".into()),
             Block::Subtitle(format!("Nomor: {}", h.number)),
             Block::Para(format!(
-                "Pada hari ini {}, tanggal {}, Dinas Kependudukan dan Pencatatan Sipil {} menyerahkan kepada Kecamatan {} kartu hasil perekaman e-KTP jemput bola sebagaimana daftar berikut, sejumlah {} e-KTP dan {} Kartu Keluarga ({} dokumen).",
+                "Pada hari ini {}, tanggal {}, {} menyerahkan kepada {} kartu hasil perekaman e-KTP jemput bola sebagaimana daftar berikut, sejumlah {} e-KTP dan {} Kartu Keluarga ({} dokumen).",
                 hari(date),
                 tanggal(date),
-                crate::letters::title_case(&kab),
-                head.place,
+                giver_office,
+                receiver_office,
                 ektp,
                 kk,
                 h.items.len()
@@ -450,12 +562,12 @@ async fn berita_acara(
             Block::Signatories {
                 place_date: format!("{}, {}", head.place, tanggal(date)),
                 left: Signer {
-                    role: "Yang menyerahkan, Dispendukcapil".into(),
+                    role: format!("Yang menyerahkan, {giver_office}"),
                     name: h.giver_name.clone(),
                     id_line: "NIP. ..............................".into(),
                 },
                 right: Signer {
-                    role: format!("Yang menerima, Kecamatan {}", head.place),
+                    role: format!("Yang menerima, {receiver_office}"),
                     name: h.receiver_name.clone(),
                     id_line: "NIP. ..............................".into(),
                 },
@@ -478,4 +590,77 @@ async fn berita_acara(
         &format!("berita-acara-{}.pdf", h.number.replace('/', "-")),
         body,
     ))
+}
+
+/// Step 8: the kecamatan hands a desa's cards to the desa with a berita acara.
+async fn create_for_desa(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::HandoverToDesa, info.lang)?;
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let chosen: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "kartu")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let desa = get("desa");
+    let refuse = |why: &str| overview_page(&state, &p, &info, None, Some(why.to_string()));
+    let today = today_wib(state.now());
+    let Some(date) = crate::clock::parse_local_date(&get("date")).filter(|d| *d <= today) else {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            refuse("Isi tanggal serah terima (tidak setelah hari ini).").await?,
+        )
+            .into_response());
+    };
+    let (giver, receiver) = (get("giver"), get("receiver"));
+    if giver.is_empty() || receiver.is_empty() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            refuse("Isi nama petugas kecamatan yang menyerahkan dan perangkat desa yang menerima: keduanya menandatangani berita acara.")
+                .await?,
+        )
+            .into_response());
+    }
+    let items: Vec<(i64, String)> = state
+        .db
+        .card_places(&p.scope)
+        .await?
+        .into_iter()
+        .filter(|c| c.place == "kecamatan" && !c.moving && c.desa_code == desa)
+        .filter(|c| chosen.contains(&format!("{}:{}", c.resident_id, c.item).as_str()))
+        .map(|c| (c.resident_id, c.item))
+        .collect();
+    if items.is_empty() {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            refuse("Pilih kartu yang diserahkan ke desa (kartu yang sudah diterima kecamatan).").await?,
+        )
+            .into_response());
+    }
+    let (id, _) = state
+        .db
+        .create_handover(
+            &NewHandover {
+                kind: "desa".into(),
+                kecamatan_code: desa.get(..8).unwrap_or("").to_string(),
+                desa_code: Some(desa),
+                handed_date: date.to_string(),
+                giver_name: giver,
+                receiver_name: receiver,
+                items,
+            },
+            &p.actor(),
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/serah-terima/{id}?ok=hand.created")).into_response())
 }

@@ -1111,6 +1111,86 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("hand.note", "Catatan bila tidak ada", "Note if missing"),
     ("hand.printed_on", "Tercetak", "Printed"),
+    (
+        "hand.waiting",
+        "Kartu yang menunggu terlalu lama",
+        "Cards waiting too long",
+    ),
+    ("hand.where", "Di mana", "Where"),
+    ("hand.since", "Sejak", "Since"),
+    (
+        "hand.at_kecamatan",
+        "Kartu di kecamatan, siap diserahkan ke desa (langkah 8)",
+        "Cards at the kecamatan, ready for the desa (step 8)",
+    ),
+    (
+        "hand.giver_kec",
+        "Nama yang menyerahkan (kecamatan)",
+        "Name of the one handing over (kecamatan)",
+    ),
+    (
+        "hand.receiver_desa",
+        "Nama yang menerima (desa)",
+        "Name of the one receiving (desa)",
+    ),
+    (
+        "hand.create_desa",
+        "Buat berita acara serah terima ke desa",
+        "Make the handover record for the desa",
+    ),
+    ("nav.cards", "Kartu warga", "Residents' cards"),
+    (
+        "cards.title",
+        "Kartu untuk warga (langkah 8)",
+        "Cards for residents (step 8)",
+    ),
+    (
+        "cards.help",
+        "Periksa kartu yang diserahkan kecamatan, lalu catat setiap kartu yang sudah diterima warga atau keluarganya.",
+        "Check the cards the kecamatan handed over, then record each card the resident or their family received.",
+    ),
+    (
+        "cards.handovers",
+        "Berita acara dari kecamatan",
+        "Handover records from the kecamatan",
+    ),
+    ("cards.to_check", "belum diperiksa / tidak ada", "not checked / missing"),
+    (
+        "cards.waiting",
+        "Kartu di desa, belum diterima warga",
+        "Cards at the desa, not yet with the resident",
+    ),
+    (
+        "cards.none",
+        "Tidak ada kartu yang menunggu diberikan.",
+        "No cards waiting to be given.",
+    ),
+    ("cards.date", "Tanggal diterima", "Date received"),
+    ("cards.who", "Diterima oleh", "Received by"),
+    ("cards.self", "warga sendiri", "the resident"),
+    ("cards.family", "anggota keluarga", "a family member"),
+    ("cards.name", "Nama yang menerima", "Name of the receiver"),
+    (
+        "cards.relationship",
+        "Hubungan dengan warga (bila keluarga)",
+        "Relationship (if family)",
+    ),
+    ("cards.note", "Catatan", "Note"),
+    (
+        "cards.photo",
+        "Foto tanda terima yang ditandatangani (JPG/PNG, tidak wajib)",
+        "Photo of the signed receipt (JPG/PNG, optional)",
+    ),
+    ("cards.save", "Catat diterima warga", "Record as received"),
+    (
+        "cards.received",
+        "Kartu tercatat diterima. Cetak tanda terimanya.",
+        "Card recorded as received. Print its receipt.",
+    ),
+    ("cards.receipts", "Tanda terima", "Receipts"),
+    ("cards.print", "Tanda terima (PDF)", "Receipt (PDF)"),
+    ("cards.photo_link", "foto", "photo"),
+    ("cards.fix", "Belum dicatat:", "Not recorded yet:"),
 ];
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 mod campaign_pages;
+mod card_pages;
 pub mod clock;
 mod draft_pages;
 pub mod error;
@@ -105,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(visit_pages::routes())
         .merge(production_pages::routes())
         .merge(handover_pages::routes())
+        .merge(card_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -111,6 +111,7 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "pindah_gelombang" => "pindah ke gelombang berikutnya",
         "produksi" => "produksi (langkah 6)",
         "serah_terima" => "serah terima kartu",
+        "kartu_diterima" => "kartu diterima warga",
         _ => "lainnya",
     }
 }
@@ -533,6 +534,16 @@ async fn detail_page(
                         .as_str()
                         .filter(|n| !n.is_empty())
                         .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                ),
+                "kartu_diterima" => format!(
+                    "{}, {} oleh {}{}",
+                    crate::handover_pages::item_label(payload["item"].as_str().unwrap_or("")),
+                    payload["date"].as_str().map(crate::pages::tanggal).unwrap_or_default(),
+                    payload["name"].as_str().unwrap_or(""),
+                    payload["relationship"]
+                        .as_str()
+                        .map(|r| format!(" ({r})"))
                         .unwrap_or_default()
                 ),
                 "pindah_gelombang" => format!("dari gelombang #{} ke gelombang #{}", payload["from"], payload["to"]),

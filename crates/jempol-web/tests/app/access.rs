@@ -14,6 +14,8 @@ const GUARDED_PAGES: &[(&str, Action)] = &[
     ("/lapangan", Action::RecordVisits),
     ("/lapangan/impor", Action::RecordVisits),
     ("/produksi", Action::ViewProduction),
+    ("/serah-terima", Action::ViewProduction),
+    ("/kartu", Action::ConfirmReceipt),
 ];
 const GUARDED_API: &[(&str, Action)] = &[
     ("/api/v1/audit", Action::ViewAudit),
