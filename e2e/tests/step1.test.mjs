@@ -381,6 +381,47 @@ test('step 7: the printed card goes to the kecamatan with a berita acara, and th
   await staff.context().close();
 });
 
+test('step 8: the desa receives the card and a family member signs for it, on a phone', async () => {
+  const staff = await newPage(browser, server.base);
+  await login(staff, 'petugas');
+  await staff.goto(`${server.base}/serah-terima`);
+  await staff.getByLabel('Nama yang menyerahkan (kecamatan)').fill('SUGENG');
+  await staff.getByLabel('Nama yang menerima (desa)').fill('KASUN LEMBAH');
+  await staff.getByRole('button', { name: 'Buat berita acara serah terima ke desa' }).click();
+  await staff.locator('.flash', { hasText: 'Berita acara dibuat' }).waitFor();
+  assert.match(await staff.locator('h1').innerText(), /BAST-DESA/);
+  await staff.context().close();
+
+  const desa = await newPage(browser, server.base, PHONE);
+  await login(desa, 'desa.lembah');
+  await desa.getByRole('link', { name: 'Kartu warga' }).click();
+  await desa.getByRole('link', { name: /BAST-DESA/ }).click();
+  await desa.getByRole('button', { name: 'Simpan pemeriksaan' }).click();
+  await desa.locator('.flash', { hasText: 'Semua kartu diterima' }).waitFor();
+  await desa.getByRole('link', { name: 'Kartu warga' }).click();
+  const card = desa.locator('[data-card]').first();
+  await card.getByLabel('anggota keluarga').check();
+  await card.getByLabel('Nama yang menerima').fill('SITI');
+  // Without the relationship the desa is told what to add; what was typed stays.
+  await card.getByRole('button', { name: 'Catat diterima warga' }).click();
+  await desa.getByText('tulis hubungannya').waitFor();
+  const again = desa.locator('[data-card]').first();
+  assert.equal(await again.getByLabel('Nama yang menerima').inputValue(), 'SITI');
+  await again.getByLabel(/^Hubungan/).fill('anak');
+  await again.getByRole('button', { name: 'Catat diterima warga' }).click();
+  await desa.locator('.flash', { hasText: 'Kartu tercatat diterima' }).waitFor();
+  assert.match(await desa.locator('main').innerText(), /SITI \(anak\)/);
+  const wide = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `the desa's page fits 360 px (overflow ${wide})`);
+  await desa.screenshot({ path: join(OUT, 'step8-desa-360.png'), fullPage: true });
+  const [receipt] = await Promise.all([
+    desa.waitForEvent('download'),
+    desa.getByRole('link', { name: 'Tanda terima (PDF)' }).click(),
+  ]);
+  assert.equal(readFileSync(await receipt.path()).subarray(0, 5).toString(), '%PDF-');
+  await desa.context().close();
+});
+
 test('a file that cannot be read is explained and nothing is saved', async () => {
   const page = await newPage(browser, server.base, PHONE);
   await login(page, 'desa.lembah');
