@@ -132,6 +132,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "card_receipts",
         include_str!("../migrations/sqlite/0017_card_receipts.sql"),
     ),
+    (18, "tracking", include_str!("../migrations/sqlite/0018_tracking.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -219,6 +220,7 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         "card_receipts",
         include_str!("../migrations/postgres/0017_card_receipts.sql"),
     ),
+    (18, "tracking", include_str!("../migrations/postgres/0018_tracking.sql")),
 ];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.

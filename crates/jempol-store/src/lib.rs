@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sop;
 pub mod submissions;
+pub mod tracking;
 pub mod users;
 pub mod verification;
 pub mod visits;

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lapangan/sinkron", post(sync))
         .route("/lapangan/impor", get(import_page).post(import_file))
         .route("/lapangan/warga-baru", post(walkin))
+        .route("/lapangan/slip.pdf", get(slips))
         .route("/sw.js", get(service_worker))
 }
 
@@ -64,6 +65,8 @@ struct Assignment {
     members: HashMap<i64, Member>,
     outcomes: HashMap<i64, StoredOutcome>,
     desa: HashMap<String, String>,
+    /// Tracking codes for the visit slips, by resident.
+    codes: HashMap<i64, String>,
 }
 
 async fn assignments(state: &AppState, p: &Principal) -> Result<(bool, Vec<Assignment>), AppError> {
@@ -90,6 +93,15 @@ async fn assignments(state: &AppState, p: &Principal) -> Result<(bool, Vec<Assig
             .map(|m| (m.id, m))
             .collect();
         let outcomes = state.db.current_outcomes(*campaign_id).await?;
+        state
+            .db
+            .ensure_tracking_codes(*campaign_id, || {
+                let mut b = [0u8; 8];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
+                b
+            })
+            .await?;
+        let codes = state.db.tracking_codes(*campaign_id).await?;
         let desa = state
             .db
             .region_children(&campaign.kecamatan_code)
@@ -104,6 +116,7 @@ async fn assignments(state: &AppState, p: &Principal) -> Result<(bool, Vec<Assig
             members,
             outcomes,
             desa,
+            codes,
         });
     }
     Ok((!teams.is_empty(), out))
@@ -295,6 +308,7 @@ impl FormView {
 
 struct VisitView {
     key: String,
+    code: String,
     campaign_id: i64,
     resident_id: i64,
     time: String,
@@ -443,6 +457,7 @@ async fn field_page(
                 };
                 VisitView {
                     key: format!("{}-{}", a.campaign.id, s.resident_id),
+                    code: a.codes.get(&s.resident_id).cloned().unwrap_or_default(),
                     campaign_id: a.campaign.id,
                     resident_id: s.resident_id,
                     time: s.time.clone(),
@@ -1119,4 +1134,78 @@ async fn walkin(
         desa_options,
     })?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The visit slips of a day: one per visit, with the tracking code the family uses on the
+/// public status page, to leave at the house.
+async fn slips(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<DayQuery>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::RecordVisits, info.lang)?;
+    let day = q
+        .tanggal
+        .as_deref()
+        .and_then(crate::clock::parse_local_date)
+        .unwrap_or(today_wib(state.now()));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("jempol")
+        .to_string();
+    let (_, assigned) = assignments(&state, &p).await?;
+    let mut blocks = Vec::new();
+    let mut kecamatan = String::new();
+    for a in &assigned {
+        kecamatan = a.campaign.kecamatan_code.clone();
+        for s in a.slots().iter().filter(|s| s.date == day) {
+            if !blocks.is_empty() {
+                blocks.push(jempol_docs::Block::Space(18.0));
+            }
+            blocks.push(jempol_docs::Block::Heading(
+                "SLIP KUNJUNGAN PEREKAMAN E-KTP (JEMPUT BOLA)".into(),
+            ));
+            blocks.push(jempol_docs::Block::Fields(vec![
+                ("Nama".into(), s.member.name.clone()),
+                ("Tanggal kunjungan".into(), format!("{}, {}", hari(day), tanggal(day))),
+                ("Tim".into(), a.team.clone()),
+                (
+                    "Kode lacak".into(),
+                    a.codes.get(&s.resident_id).cloned().unwrap_or_default(),
+                ),
+            ]));
+            blocks.push(jempol_docs::Block::Para(format!(
+                "Simpan slip ini. Untuk mengetahui tahap e-KTP (dicetak, sudah di kecamatan, sudah di desa), buka {host}/cek lalu masukkan kode lacak dan tahun lahir warga."
+            )));
+        }
+    }
+    if blocks.is_empty() {
+        return Err(PageError(
+            AppError::Invalid("Tidak ada kunjungan Anda pada hari ini, jadi tidak ada slip.".into()),
+            info.lang,
+        ));
+    }
+    let head = crate::letters::letterhead(&state, &kecamatan).await?;
+    blocks.insert(0, head.block());
+    let doc = jempol_docs::Doc {
+        paper: jempol_docs::Paper::A4,
+        title: format!("Slip kunjungan {day}"),
+        blocks,
+    };
+    let body = jempol_docs::render(&doc).map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "field.slips",
+            "user",
+            Some(&p.user.id.to_string()),
+            Some(serde_json::json!({"format": "pdf", "day": day.to_string()})),
+        )
+        .await?;
+    Ok(crate::letters::pdf_response(&format!("slip-kunjungan-{day}.pdf"), body))
 }

@@ -1191,6 +1191,28 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("cards.print", "Tanda terima (PDF)", "Receipt (PDF)"),
     ("cards.photo_link", "foto", "photo"),
     ("cards.fix", "Belum dicatat:", "Not recorded yet:"),
+    ("status.title", "Cek status e-KTP", "Check e-KTP status"),
+    (
+        "status.help",
+        "Untuk keluarga: masukkan kode lacak dari slip kunjungan dan tahun lahir warga. Yang tampil hanya tahap dan langkah berikutnya.",
+        "For families: enter the tracking code from the visit slip and the person's year of birth. Only the stage and the next step are shown.",
+    ),
+    (
+        "status.code",
+        "Kode lacak (dari slip kunjungan)",
+        "Tracking code (from the visit slip)",
+    ),
+    ("status.year", "Tahun lahir warga", "Year of birth"),
+    ("status.check", "Cek status", "Check"),
+    ("status.now", "Tahap sekarang", "Current stage"),
+    ("status.next", "Langkah berikutnya", "Next step"),
+    ("field.code", "Kode lacak", "Tracking code"),
+    (
+        "field.slips",
+        "Slip kunjungan hari ini (PDF)",
+        "Today's visit slips (PDF)",
+    ),
+    ("status.link", "Untuk keluarga: cek status e-KTP dengan kode lacak", "For families: check an e-KTP's status with the tracking code"),
 ];
 
 #[cfg(test)]

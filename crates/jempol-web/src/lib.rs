@@ -21,6 +21,7 @@ mod pages;
 mod production_pages;
 mod resident_pages;
 mod sop_sheet;
+mod status_pages;
 pub(crate) mod submission_pages;
 pub mod users;
 mod visit_pages;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(production_pages::routes())
         .merge(handover_pages::routes())
         .merge(card_pages::routes())
+        .merge(status_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -15,6 +15,7 @@ mod meetings;
 mod production;
 mod residents;
 mod sop;
+mod status;
 mod submissions;
 mod users;
 mod visits;
