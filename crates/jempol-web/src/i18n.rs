@@ -1212,7 +1212,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Slip kunjungan hari ini (PDF)",
         "Today's visit slips (PDF)",
     ),
-    ("status.link", "Untuk keluarga: cek status e-KTP dengan kode lacak", "For families: check an e-KTP's status with the tracking code"),
+    (
+        "status.link",
+        "Untuk keluarga: cek status e-KTP dengan kode lacak",
+        "For families: check an e-KTP's status with the tracking code",
+    ),
 ];
 
 #[cfg(test)]
