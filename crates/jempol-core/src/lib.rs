@@ -1,6 +1,7 @@
 //! The Jempol domain, pure: roles and the who-may-do-what policy, region codes, the NIK,
 //! the SOP as data. Nothing here reads the clock, the disk or the network.
 
+pub mod assistance;
 pub mod calendar;
 pub mod care;
 pub mod finding;

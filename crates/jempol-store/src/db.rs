@@ -133,6 +133,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_card_receipts.sql"),
     ),
     (18, "tracking", include_str!("../migrations/sqlite/0018_tracking.sql")),
+    (19, "programs", include_str!("../migrations/sqlite/0019_programs.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -221,6 +222,7 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0017_card_receipts.sql"),
     ),
     (18, "tracking", include_str!("../migrations/postgres/0018_tracking.sql")),
+    (19, "programs", include_str!("../migrations/postgres/0019_programs.sql")),
 ];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.

@@ -4,6 +4,7 @@
 //! database in `migrations/{sqlite,postgres}`. Every write takes an `Actor` and records its
 //! audit entry in the same transaction, so no write can forget the audit log.
 
+pub mod assistance;
 pub mod audit;
 pub mod campaigns;
 mod db;

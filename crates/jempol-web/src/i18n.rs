@@ -1217,6 +1217,36 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Untuk keluarga: cek status e-KTP dengan kode lacak",
         "For families: check an e-KTP's status with the tracking code",
     ),
+    ("nav.programs", "Program bantuan", "Programs"),
+    ("prog.title", "Program bantuan sosial", "Social assistance programs"),
+    (
+        "prog.help",
+        "Katalog program untuk langkah 9–12: siapa sasarannya dan desil DTSEN yang disyaratkan. Program nasional sudah tersedia; sesuaikan dan tambahkan program daerah.",
+        "The catalogue of programs for steps 9–12: who they target and the DTSEN desil they require. The national programs are there; adjust them and add local ones.",
+    ),
+    ("prog.name", "Nama program", "Program"),
+    (
+        "prog.code",
+        "Kode (huruf kecil, tanpa spasi)",
+        "Code (lower case, no spaces)",
+    ),
+    ("prog.level", "Sasaran", "Paid to"),
+    ("prog.funding", "Sumber dana", "Funding"),
+    ("prog.targets", "Kelompok sasaran", "Target groups"),
+    ("prog.desil", "Desil DTSEN", "DTSEN desil"),
+    (
+        "prog.desil_max",
+        "Desil DTSEN tertinggi (kosongkan bila tidak memakai desil)",
+        "Highest DTSEN desil (empty if none)",
+    ),
+    ("prog.active", "Program masih berjalan", "Program is running"),
+    ("prog.inactive", "tidak berjalan", "not running"),
+    ("prog.change", "Ubah", "Change"),
+    ("prog.save", "Simpan", "Save"),
+    ("prog.add", "Tambah program daerah", "Add a local program"),
+    ("prog.add_button", "Tambah program", "Add the program"),
+    ("prog.added", "Program ditambahkan.", "Program added."),
+    ("prog.saved", "Program disimpan.", "Program saved."),
 ];
 
 #[cfg(test)]

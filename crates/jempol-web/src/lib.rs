@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+mod assistance_pages;
 pub mod auth;
 mod campaign_pages;
 mod card_pages;
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(handover_pages::routes())
         .merge(card_pages::routes())
         .merge(status_pages::routes())
+        .merge(assistance_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

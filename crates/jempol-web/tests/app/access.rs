@@ -16,6 +16,7 @@ const GUARDED_PAGES: &[(&str, Action)] = &[
     ("/produksi", Action::ViewProduction),
     ("/serah-terima", Action::ViewProduction),
     ("/kartu", Action::ConfirmReceipt),
+    ("/bantuan/program", Action::CoordinateAssistance),
 ];
 const GUARDED_API: &[(&str, Action)] = &[
     ("/api/v1/audit", Action::ViewAudit),

@@ -6,6 +6,7 @@
 mod support;
 
 mod access;
+mod assistance;
 mod audit;
 mod auth;
 mod campaigns;

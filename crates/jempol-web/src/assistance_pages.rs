@@ -1,0 +1,201 @@
+//! SOP step 9, first part: the catalogue of assistance programs. Each program's level (person
+//! or family), funding source, the groups it targets and the DTSEN desil it requires; the
+//! national programs are there from the start and a kecamatan adds its local ones.
+
+use crate::AppState;
+use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::i18n::Tr;
+use crate::pages::{Layout, PageError, allow, layout, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jempol_core::Action;
+use jempol_core::assistance::{FUNDING, LEVELS, Program, TARGETS, check_program, default_programs};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/bantuan/program", get(catalogue).post(add))
+        .route("/bantuan/program/{code}", post(change))
+}
+
+struct Line {
+    p: Program,
+    level: &'static str,
+    funding: &'static str,
+    targets: String,
+}
+
+#[derive(Template)]
+#[template(path = "programs.html")]
+struct CataloguePage {
+    l: Layout,
+    lines: Vec<Line>,
+    levels: Vec<(&'static str, &'static str)>,
+    funding: Vec<(&'static str, &'static str)>,
+    targets: Vec<(&'static str, &'static str)>,
+    /// The add form as typed, with what to fix.
+    typed: Program,
+    errors: Vec<String>,
+    /// The program whose change was refused, with why.
+    failed: Option<(String, Vec<String>)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OkQuery {
+    ok: Option<String>,
+}
+
+fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
+    list.iter().find(|(k, _)| *k == code).map(|(_, l)| *l).unwrap_or("")
+}
+
+async fn page(
+    state: &AppState,
+    p: &Principal,
+    info: &RequestInfo,
+    ok: Option<&str>,
+    typed: Option<(Program, Vec<String>)>,
+    failed: Option<(String, Vec<String>)>,
+) -> Result<Html<String>, PageError> {
+    allow(p, Action::CoordinateAssistance, info.lang)?;
+    let programs = state.db.programs(&default_programs(), state.now()).await?;
+    let (typed, errors) = typed.unwrap_or_else(|| {
+        (
+            Program {
+                code: String::new(),
+                name: String::new(),
+                level: "orang".into(),
+                funding: "kabupaten".into(),
+                targets: vec![],
+                max_desil: None,
+                active: true,
+            },
+            vec![],
+        )
+    });
+    render(&CataloguePage {
+        l: layout(
+            info.lang,
+            Some(p),
+            Tr(info.lang).s("prog.title"),
+            "/bantuan/program",
+            ok,
+        ),
+        lines: programs
+            .into_iter()
+            .map(|p| Line {
+                level: label(&LEVELS, &p.level),
+                funding: label(&FUNDING, &p.funding),
+                targets: p
+                    .targets
+                    .iter()
+                    .map(|t| label(&TARGETS, t))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                p,
+            })
+            .collect(),
+        levels: LEVELS.to_vec(),
+        funding: FUNDING.to_vec(),
+        targets: TARGETS.to_vec(),
+        typed,
+        errors,
+        failed,
+    })
+}
+
+async fn catalogue(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<OkQuery>,
+) -> Result<Html<String>, PageError> {
+    page(&state, &p, &info, q.ok.as_deref(), None, None).await
+}
+
+/// The form's fields as a program; a desil that is not a number is kept as "none" and named.
+fn from_form(form: &[(String, String)], code: &str) -> (Program, Vec<String>) {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let desil = get("max_desil");
+    let max_desil = if desil.is_empty() {
+        None
+    } else {
+        match desil.parse::<u8>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors
+                    .push("Desil DTSEN antara 1 dan 10, atau kosongkan bila program tidak memakai desil.".to_string());
+                None
+            }
+        }
+    };
+    let p = Program {
+        code: code.to_string(),
+        name: get("name"),
+        level: get("level"),
+        funding: get("funding"),
+        targets: form
+            .iter()
+            .filter(|(k, _)| k == "targets")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        max_desil,
+        active: get("active") == "1",
+    };
+    errors.extend(check_program(&p));
+    (p, errors)
+}
+
+async fn add(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::CoordinateAssistance, info.lang)?;
+    let code = form
+        .iter()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.trim().to_lowercase())
+        .unwrap_or_default();
+    let (program, mut errors) = from_form(&form, &code);
+    if errors.is_empty() {
+        match state.db.put_program(&program, &p.actor(), state.now(), false).await {
+            Ok(()) => return Ok(Redirect::to("/bantuan/program?ok=prog.added").into_response()),
+            Err(jempol_store::StoreError::Conflict(why)) => errors.push(format!("Program tidak ditambahkan: {why}.")),
+            Err(e) => return Err(PageError(e.into(), info.lang)),
+        }
+    }
+    let body = page(&state, &p, &info, None, Some((program, errors)), None).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+}
+
+async fn change(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(code): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::CoordinateAssistance, info.lang)?;
+    let (program, errors) = from_form(&form, &code);
+    if errors.is_empty() {
+        match state.db.put_program(&program, &p.actor(), state.now(), true).await {
+            Ok(()) => return Ok(Redirect::to("/bantuan/program?ok=prog.saved").into_response()),
+            Err(jempol_store::StoreError::NotFound) => {
+                return Err(PageError(crate::error::AppError::NotFound, info.lang));
+            }
+            Err(e) => return Err(PageError(e.into(), info.lang)),
+        }
+    }
+    let body = page(&state, &p, &info, None, None, Some((code, errors))).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+}
