@@ -253,75 +253,88 @@ fn card_view(c: &CardLine, names: &HashMap<String, String>) -> CardView {
     }
 }
 
-/// The form that makes a berita acara: the chosen cards (`kartu` = `resident:item`), the
-/// kecamatan, the date and both names.
-async fn create(
-    State(state): State<AppState>,
-    PageAuth(p): PageAuth,
-    info: RequestInfo,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    allow(&p, Action::HandoverToKecamatan, info.lang)?;
+/// The form that makes a berita acara, either hop: the chosen cards (`kartu` =
+/// `resident:item`), where they go (`kecamatan` or `desa`), the date and both names.
+struct HandoverForm {
+    chosen: Vec<String>,
+    place: String,
+    date: jiff::civil::Date,
+    giver: String,
+    receiver: String,
+}
+
+fn read_form(
+    form: &[(String, String)],
+    place_field: &str,
+    today: jiff::civil::Date,
+) -> Result<HandoverForm, &'static str> {
     let get = |k: &str| {
         form.iter()
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    let chosen: Vec<&str> = form
-        .iter()
-        .filter(|(k, _)| k == "kartu")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let kecamatan = get("kecamatan");
-    let refuse = |why: &str| overview_page(&state, &p, &info, None, Some(why.to_string()));
-    let today = today_wib(state.now());
-    let Some(date) = crate::clock::parse_local_date(&get("date")).filter(|d| *d <= today) else {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            refuse("Isi tanggal serah terima (tidak setelah hari ini).").await?,
-        )
-            .into_response());
-    };
+    let date = crate::clock::parse_local_date(&get("date"))
+        .filter(|d| *d <= today)
+        .ok_or("Isi tanggal serah terima (tidak setelah hari ini).")?;
     let (giver, receiver) = (get("giver"), get("receiver"));
     if giver.is_empty() || receiver.is_empty() {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            refuse("Isi nama petugas yang menyerahkan dan yang menerima: keduanya menandatangani berita acara.")
-                .await?,
-        )
-            .into_response());
+        return Err("Isi nama yang menyerahkan dan yang menerima: keduanya menandatangani berita acara.");
     }
-    // Only cards still at Dispendukcapil, of this kecamatan and in the user's scope.
-    let available: Vec<CardLine> = state
-        .db
-        .cards_at_dukcapil(&p.scope)
-        .await?
-        .into_iter()
-        .filter(|c| c.desa_code.starts_with(&format!("{kecamatan}.")))
-        .collect();
+    Ok(HandoverForm {
+        chosen: form
+            .iter()
+            .filter(|(k, _)| k == "kartu")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        place: get(place_field),
+        date,
+        giver,
+        receiver,
+    })
+}
+
+/// Makes the berita acara of the chosen cards among `available` (the cards that may make this
+/// hop), or says why not on the overview.
+async fn make_handover(
+    state: &AppState,
+    p: &Principal,
+    info: &RequestInfo,
+    form: Result<HandoverForm, &'static str>,
+    kind: &str,
+    available: Vec<CardLine>,
+) -> Result<Response, PageError> {
+    let refused = |why: &'static str| async move {
+        let body = overview_page(state, p, info, None, Some(why.to_string())).await?;
+        Ok::<_, PageError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+    };
+    let f = match form {
+        Ok(f) => f,
+        Err(why) => return refused(why).await,
+    };
     let items: Vec<(i64, String)> = available
-        .iter()
-        .filter(|c| chosen.contains(&format!("{}:{}", c.resident_id, c.item).as_str()))
-        .map(|c| (c.resident_id, c.item.clone()))
+        .into_iter()
+        .filter(|c| f.chosen.contains(&format!("{}:{}", c.resident_id, c.item)))
+        .map(|c| (c.resident_id, c.item))
         .collect();
     if items.is_empty() {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            refuse("Pilih kartu yang diserahkan (kartu yang sudah tercetak dan masih di Dispendukcapil).").await?,
-        )
-            .into_response());
+        return refused("Pilih kartu yang diserahkan: kartu yang sudah sampai di tempat yang menyerahkan.").await;
     }
+    let (kecamatan_code, desa_code) = if kind == "desa" {
+        (f.place.get(..8).unwrap_or("").to_string(), Some(f.place.clone()))
+    } else {
+        (f.place.clone(), None)
+    };
     let (id, _) = state
         .db
         .create_handover(
             &NewHandover {
-                kind: "kecamatan".into(),
-                kecamatan_code: kecamatan,
-                desa_code: None,
-                handed_date: date.to_string(),
-                giver_name: giver,
-                receiver_name: receiver,
+                kind: kind.into(),
+                kecamatan_code,
+                desa_code,
+                handed_date: f.date.to_string(),
+                giver_name: f.giver,
+                receiver_name: f.receiver,
                 items,
             },
             &p.actor(),
@@ -329,6 +342,27 @@ async fn create(
         )
         .await?;
     Ok(Redirect::to(&format!("/serah-terima/{id}?ok=hand.created")).into_response())
+}
+
+/// Step 7: Dispendukcapil hands a kecamatan its printed cards.
+async fn create(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::HandoverToKecamatan, info.lang)?;
+    let f = read_form(&form, "kecamatan", today_wib(state.now()));
+    let place = f.as_ref().map(|f| format!("{}.", f.place)).unwrap_or_default();
+    // Only cards still at Dispendukcapil, of this kecamatan and in the user's scope.
+    let available = state
+        .db
+        .cards_at_dukcapil(&p.scope)
+        .await?
+        .into_iter()
+        .filter(|c| c.desa_code.starts_with(&place))
+        .collect();
+    make_handover(&state, &p, &info, f, "kecamatan", available).await
 }
 
 /// A handover the user may see: of a kecamatan in their scope.
@@ -600,67 +634,23 @@ async fn create_for_desa(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     allow(&p, Action::HandoverToDesa, info.lang)?;
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let chosen: Vec<&str> = form
-        .iter()
-        .filter(|(k, _)| k == "kartu")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let desa = get("desa");
-    let refuse = |why: &str| overview_page(&state, &p, &info, None, Some(why.to_string()));
-    let today = today_wib(state.now());
-    let Some(date) = crate::clock::parse_local_date(&get("date")).filter(|d| *d <= today) else {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            refuse("Isi tanggal serah terima (tidak setelah hari ini).").await?,
-        )
-            .into_response());
-    };
-    let (giver, receiver) = (get("giver"), get("receiver"));
-    if giver.is_empty() || receiver.is_empty() {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            refuse("Isi nama petugas kecamatan yang menyerahkan dan perangkat desa yang menerima: keduanya menandatangani berita acara.")
-                .await?,
-        )
-            .into_response());
-    }
-    let items: Vec<(i64, String)> = state
+    let f = read_form(&form, "desa", today_wib(state.now()));
+    let desa = f.as_ref().map(|f| f.place.clone()).unwrap_or_default();
+    // Only cards the kecamatan received, of this desa, not already on their way to it.
+    let available = state
         .db
         .card_places(&p.scope)
         .await?
         .into_iter()
         .filter(|c| c.place == "kecamatan" && !c.moving && c.desa_code == desa)
-        .filter(|c| chosen.contains(&format!("{}:{}", c.resident_id, c.item).as_str()))
-        .map(|c| (c.resident_id, c.item))
+        .map(|c| CardLine {
+            resident_id: c.resident_id,
+            nik: c.nik,
+            name: c.name,
+            desa_code: c.desa_code,
+            item: c.item,
+            since: c.since,
+        })
         .collect();
-    if items.is_empty() {
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            refuse("Pilih kartu yang diserahkan ke desa (kartu yang sudah diterima kecamatan).").await?,
-        )
-            .into_response());
-    }
-    let (id, _) = state
-        .db
-        .create_handover(
-            &NewHandover {
-                kind: "desa".into(),
-                kecamatan_code: desa.get(..8).unwrap_or("").to_string(),
-                desa_code: Some(desa),
-                handed_date: date.to_string(),
-                giver_name: giver,
-                receiver_name: receiver,
-                items,
-            },
-            &p.actor(),
-            state.now(),
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/serah-terima/{id}?ok=hand.created")).into_response())
+    make_handover(&state, &p, &info, f, "desa", available).await
 }

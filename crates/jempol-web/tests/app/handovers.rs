@@ -164,33 +164,15 @@ async fn printed_cards_go_to_the_kecamatan_with_a_berita_acara_and_each_card_is_
     assert_eq!(app.get(&at, Some(&dinsos)).await.status, StatusCode::FORBIDDEN);
 }
 
-/// Multipart form for the desa's receipt, with an optional photo.
+/// The desa's receipt form, with an optional photo.
 async fn receipt_form(app: &TestApp, b: &Browser, fields: &[(&str, &str)], photo: Option<&[u8]>) -> Resp {
-    let boundary = "----jempolkartu";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-        );
-    }
-    if let Some(p) = photo {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"foto\"; filename=\"tt.png\"\r\nContent-Type: image/png\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(p);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = axum::http::Request::post(format!("/kartu/terima?csrf_token={}", b.csrf))
-        .header(axum::http::header::COOKIE, &b.cookie)
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    app.send(req).await
+    app.post_multipart(
+        "/kartu/terima",
+        b,
+        fields,
+        photo.map(|p| ("foto", "tanda-terima.png", "image/png", p)),
+    )
+    .await
 }
 
 #[tokio::test]

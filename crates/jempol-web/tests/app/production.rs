@@ -211,19 +211,23 @@ async fn the_kecamatan_sees_the_queue_masked_and_only_dispendukcapil_updates_it(
     // A list as a file: the NIK column of a CSV.
     let dukcapil = app.login("dispendukcapil").await;
     let csv = format!("NIK;NAMA\n{nik};X\n");
-    let boundary = "----jempolprod";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"change\"\r\n\r\nstate:prr\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"date\"\r\n\r\n2026-11-02\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"prr.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
-    let req = axum::http::Request::post(format!("/produksi/unggah?csrf_token={}", dukcapil.csrf))
-        .header(axum::http::header::COOKIE, &dukcapil.cookie)
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let r = app.send(req).await;
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let dukcapil = dukcapil.clone();
+        async move {
+            app.post_multipart(
+                "/produksi/unggah",
+                &dukcapil,
+                &[("change", "state:prr"), ("date", "2026-11-02")],
+                Some(("berkas", name, "application/octet-stream", &bytes)),
+            )
+            .await
+        }
+    };
+    // A file that is not a spreadsheet is explained; nothing changes.
+    let bad = upload("daftar.pdf", b"%PDF-1.7".to_vec()).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("tidak dikenali"), "{}", bad.body);
+    let r = upload("prr.csv", csv.into_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("<strong>1</strong> warga di antrean"), "{}", r.body);
     // Villages have no part in step 6.

@@ -196,6 +196,45 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Posts a multipart form as a browser would: text fields and at most one file
+    /// (field name, file name, content type, bytes), the CSRF token in the query string.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        b: &Browser,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &str, &[u8])>,
+    ) -> Resp {
+        let boundary = "----jempolformbatas";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        if let Some((name, file_name, ty, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {ty}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let req = Request::post(format!("{path}{sep}csrf_token={}", b.csrf))
+            .header(header::COOKIE, &b.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// Uploads a file as a browser form would (multipart, CSRF token in the query string).
     pub async fn upload(&self, path: &str, b: &Browser, file_name: &str, bytes: &[u8]) -> Resp {
         let boundary = "----jempolboundary7MA4YWxkTrZu0gW";

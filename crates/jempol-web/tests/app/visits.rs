@@ -442,25 +442,15 @@ async fn an_exported_outbox_file_is_taken_in_once() {
     })
     .to_string();
     let upload = |bytes: Vec<u8>| {
-        let app = &s.app;
         let petugas = petugas.clone();
         async move {
-            let boundary = "----jempolbatas";
-            let mut body = format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"jempol-belum-terkirim.json\"\r\nContent-Type: application/json\r\n\r\n"
+            app.post_multipart(
+                "/lapangan/impor",
+                &petugas,
+                &[],
+                Some(("berkas", "jempol-belum-terkirim.json", "application/json", &bytes)),
             )
-            .into_bytes();
-            body.extend_from_slice(&bytes);
-            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-            let req = Request::post(format!("/lapangan/impor?csrf_token={}", petugas.csrf))
-                .header(header::COOKIE, &petugas.cookie)
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .body(Body::from(body))
-                .unwrap();
-            app.send(req).await
+            .await
         }
     };
     let first = upload(file.clone().into_bytes()).await;
