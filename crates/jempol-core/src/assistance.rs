@@ -206,6 +206,226 @@ pub fn check_program(p: &Program) -> Vec<String> {
     out
 }
 
+/// DTSEN standing as recorded: code and label.
+pub const DTSEN: [(&str, &str); 3] = [
+    ("tidak_diketahui", "belum diketahui"),
+    ("terdaftar", "terdaftar di DTSEN"),
+    ("tidak_terdaftar", "tidak terdaftar di DTSEN"),
+];
+
+impl Dtsen {
+    /// From the stored code and desil.
+    pub fn from_parts(code: &str, desil: Option<u8>) -> Dtsen {
+        match code {
+            "terdaftar" => Dtsen::Registered { desil },
+            "tidak_terdaftar" => Dtsen::NotRegistered,
+            _ => Dtsen::Unknown,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dtsen::Unknown => "tidak_diketahui",
+            Dtsen::NotRegistered => "tidak_terdaftar",
+            Dtsen::Registered { .. } => "terdaftar",
+        }
+    }
+
+    pub fn desil(self) -> Option<u8> {
+        match self {
+            Dtsen::Registered { desil } => desil,
+            _ => None,
+        }
+    }
+
+    /// "terdaftar di DTSEN, desil 3".
+    pub fn label(self) -> String {
+        let base = DTSEN
+            .iter()
+            .find(|(k, _)| *k == self.code())
+            .map(|(_, l)| *l)
+            .unwrap_or("");
+        match self.desil() {
+            Some(d) => format!("{base}, desil {d}"),
+            None => base.to_string(),
+        }
+    }
+}
+
+/// Checks a DTSEN standing typed in: the code, and a desil only for a registered person.
+pub fn check_dtsen(code: &str, desil: &str) -> Result<Dtsen, String> {
+    let desil = desil.trim();
+    let d = if desil.is_empty() {
+        None
+    } else {
+        match desil.parse::<u8>() {
+            Ok(d) if (1..=10).contains(&d) => Some(d),
+            _ => return Err("Desil DTSEN antara 1 dan 10; kosongkan bila belum diketahui.".into()),
+        }
+    };
+    match code {
+        "terdaftar" => Ok(Dtsen::Registered { desil: d }),
+        "tidak_terdaftar" | "tidak_diketahui" if d.is_some() => {
+            Err("Desil hanya diisi untuk orang yang terdaftar di DTSEN.".into())
+        }
+        "tidak_terdaftar" => Ok(Dtsen::NotRegistered),
+        "tidak_diketahui" => Ok(Dtsen::Unknown),
+        _ => Err("Pilih status DTSEN: terdaftar, tidak terdaftar, atau belum diketahui.".into()),
+    }
+}
+
+/// The target of a proposal for registration into DTSEN (the others are program codes).
+pub const DTSEN_TARGET: &str = "dtsen";
+
+/// The channels a proposal goes through (PRODUCT: via the village, then SIKS-NG or Cek Bansos).
+pub const CHANNELS: [(&str, &str); 4] = [
+    ("musdes", "musyawarah desa/kelurahan"),
+    ("sptjm", "SPTJM kepala desa"),
+    ("cek_bansos", "aplikasi Cek Bansos (usul)"),
+    ("siks_ng", "SIKS-NG melalui operator desa"),
+];
+
+/// The results of a proposal (step 11).
+pub const RESULTS: [(&str, &str); 3] = [
+    ("menunggu", "menunggu hasil"),
+    ("diterima", "diterima"),
+    ("ditolak", "ditolak"),
+];
+
+/// What is done for a recipient (step 12).
+pub const FACILITATIONS: [(&str, &str); 6] = [
+    ("didampingi_pencairan", "didampingi mencairkan bantuan"),
+    ("rekening_kks", "dibantu membuka rekening / KKS"),
+    ("kartu_diantar", "kartu bantuan diantar ke rumah"),
+    ("bpjs_aktif", "kepesertaan PBI-JK/BPJS diaktifkan"),
+    ("kunjungan_pendamping", "dikunjungi pendamping"),
+    ("lainnya", "lainnya"),
+];
+
+/// The day of the month after which a proposal misses this month's cut-off (PRODUCT: about the
+/// 17th).
+pub const CUTOFF_DAY: i8 = 17;
+
+/// The cut-off (`YYYY-MM`) a proposal made on `d` can still reach.
+pub fn cutoff_for(d: jiff::civil::Date) -> String {
+    let month = if d.day() <= CUTOFF_DAY {
+        d.first_of_month()
+    } else {
+        d.last_of_month().tomorrow().unwrap_or(d).first_of_month()
+    };
+    month.strftime("%Y-%m").to_string()
+}
+
+/// A proposal as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProposalInput {
+    pub target: String,
+    pub channel: String,
+    pub date: Option<jiff::civil::Date>,
+    pub reason: String,
+}
+
+/// Checks a proposal: a known target (a program of the catalogue or DTSEN), a channel, a date
+/// not in the future, a reason.
+pub fn check_proposal(p: &ProposalInput, programs: &[Program], today: jiff::civil::Date) -> Vec<String> {
+    let mut out = Vec::new();
+    if p.target != DTSEN_TARGET && !programs.iter().any(|x| x.code == p.target && x.active) {
+        out.push("Pilih program yang diusulkan, atau pendaftaran DTSEN.".into());
+    }
+    if !CHANNELS.iter().any(|(k, _)| *k == p.channel) {
+        out.push("Pilih jalur usulan: musyawarah desa, SPTJM, Cek Bansos atau SIKS-NG.".into());
+    }
+    match p.date {
+        None => out.push("Isi tanggal usulan (hari-bulan-tahun).".into()),
+        Some(d) if d > today => out.push("Tanggal usulan tidak boleh setelah hari ini.".into()),
+        Some(_) => {}
+    }
+    if p.reason.trim().is_empty() {
+        out.push("Tulis alasan usulan (misalnya lansia tunggal, disabilitas berat, tidak bekerja).".into());
+    } else if p.reason.chars().count() > 300 {
+        out.push("Alasan terlalu panjang: paling banyak 300 huruf.".into());
+    }
+    out
+}
+
+/// Checks a result: one of [`RESULTS`], a reason for a rejection, a date not in the future.
+pub fn check_result(
+    result: &str,
+    reason: &str,
+    date: Option<jiff::civil::Date>,
+    today: jiff::civil::Date,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if !RESULTS.iter().any(|(k, _)| *k == result) {
+        out.push("Pilih hasil usulan: diterima, ditolak, atau masih menunggu.".into());
+    }
+    if result == "ditolak" && reason.trim().is_empty() {
+        out.push("Usulan ditolak: tulis alasan penolakannya.".into());
+    }
+    if result != "menunggu" {
+        match date {
+            None => out.push("Isi tanggal hasil diketahui (hari-bulan-tahun).".into()),
+            Some(d) if d > today => out.push("Tanggal hasil tidak boleh setelah hari ini.".into()),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// Minutes from `start` to `end` ("HH:MM") of a facilitation; the reason when they do not read.
+pub fn facilitation_minutes(start: &str, end: &str) -> Result<i64, String> {
+    let t = |s: &str| s.trim().replace('.', ":").parse::<jiff::civil::Time>().ok();
+    let (Some(a), Some(b)) = (t(start), t(end)) else {
+        return Err("Isi jam mulai dan jam selesai (misalnya 09.00 dan 09.10).".into());
+    };
+    let m = i64::from(crate::calendar::minute_of_day(b)) - i64::from(crate::calendar::minute_of_day(a));
+    if m <= 0 {
+        return Err("Jam selesai harus setelah jam mulai.".into());
+    }
+    Ok(m)
+}
+
+/// The groups of a person from their record: lansia from the birth date (60 or older on
+/// `today`), disabilitas berat from the severity.
+pub fn groups_of(
+    birth_date: &str,
+    disabilitas: bool,
+    severity: Option<&str>,
+    odgj: bool,
+    today: jiff::civil::Date,
+) -> Groups {
+    let lansia = birth_date
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|b| today.since((jiff::Unit::Year, b)).ok())
+        .is_some_and(|span| span.get_years() >= 60);
+    Groups {
+        lansia,
+        disabilitas,
+        disabilitas_berat: disabilitas && severity == Some("berat"),
+        odgj,
+    }
+}
+
+impl Groups {
+    /// "lansia, disabilitas berat".
+    pub fn label(&self) -> String {
+        let mut v = Vec::new();
+        if self.lansia {
+            v.push("lansia");
+        }
+        if self.disabilitas_berat {
+            v.push("disabilitas berat");
+        } else if self.disabilitas {
+            v.push("disabilitas");
+        }
+        if self.odgj {
+            v.push("ODGJ");
+        }
+        v.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,5 +509,72 @@ mod tests {
         p.max_desil = Some(11);
         let m = check_program(&p);
         assert_eq!(m.len(), 3, "{m:?}");
+    }
+
+    #[test]
+    fn the_cut_off_is_the_seventeenth() {
+        use jiff::civil::date;
+        assert_eq!(cutoff_for(date(2026, 12, 17)), "2026-12");
+        assert_eq!(cutoff_for(date(2026, 12, 18)), "2027-01");
+        assert_eq!(cutoff_for(date(2026, 11, 2)), "2026-11");
+    }
+
+    #[test]
+    fn dtsen_proposals_results_and_facilitation_are_checked() {
+        use jiff::civil::date;
+        assert_eq!(check_dtsen("terdaftar", "3"), Ok(Dtsen::Registered { desil: Some(3) }));
+        assert_eq!(check_dtsen("terdaftar", ""), Ok(Dtsen::Registered { desil: None }));
+        assert!(check_dtsen("terdaftar", "11").is_err());
+        assert!(check_dtsen("tidak_terdaftar", "2").is_err());
+        assert!(check_dtsen("x", "").is_err());
+        assert_eq!(
+            Dtsen::Registered { desil: Some(2) }.label(),
+            "terdaftar di DTSEN, desil 2"
+        );
+        assert_eq!(Dtsen::from_parts("tidak_terdaftar", None), Dtsen::NotRegistered);
+
+        let today = date(2026, 11, 2);
+        let programs = default_programs();
+        let good = ProposalInput {
+            target: "pbi_jk".into(),
+            channel: "musdes".into(),
+            date: Some(today),
+            reason: "lansia tunggal".into(),
+        };
+        assert!(check_proposal(&good, &programs, today).is_empty());
+        let dtsen = ProposalInput {
+            target: DTSEN_TARGET.into(),
+            ..good.clone()
+        };
+        assert!(check_proposal(&dtsen, &programs, today).is_empty());
+        let bad = ProposalInput {
+            target: "tidak_ada".into(),
+            channel: "".into(),
+            date: Some(date(2026, 11, 3)),
+            reason: " ".into(),
+        };
+        assert_eq!(check_proposal(&bad, &programs, today).len(), 4);
+
+        assert!(check_result("diterima", "", Some(today), today).is_empty());
+        assert!(check_result("menunggu", "", None, today).is_empty());
+        assert_eq!(check_result("ditolak", "", Some(today), today).len(), 1);
+        assert_eq!(check_result("diterima", "", None, today).len(), 1);
+        assert_eq!(check_result("lulus", "", Some(today), today).len(), 1);
+
+        assert_eq!(facilitation_minutes("09.00", "09.12"), Ok(12));
+        assert!(facilitation_minutes("09:10", "09:00").is_err());
+        assert!(facilitation_minutes("pagi", "09:00").is_err());
+    }
+
+    #[test]
+    fn groups_come_from_the_record() {
+        use jiff::civil::date;
+        let today = date(2026, 11, 2);
+        let g = groups_of("1966-11-02", true, Some("berat"), false, today);
+        assert!(g.lansia && g.disabilitas_berat);
+        assert_eq!(g.label(), "lansia, disabilitas berat");
+        let young = groups_of("1966-11-03", true, Some("sedang"), true, today);
+        assert!(!young.lansia && !young.disabilitas_berat && young.odgj);
+        assert_eq!(young.label(), "disabilitas, ODGJ");
     }
 }

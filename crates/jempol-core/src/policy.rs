@@ -47,6 +47,10 @@ pub enum Action {
     HandoverToDesa,
     /// Step 8: the village confirms it received the cards / the resident got theirs.
     ConfirmReceipt,
+    /// Steps 9–12: see the assistance worklists, proposals and results of the role's scope.
+    ViewAssistance,
+    /// Step 9: edit the catalogue of assistance programs.
+    ManagePrograms,
     /// Step 9: record which assistance each person receives.
     CoordinateAssistance,
     /// Step 10: propose a person to a program or into DTSEN.
@@ -62,7 +66,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 28] = [
         Action::ViewSop,
         Action::ManageSop,
         Action::ManageUsers,
@@ -83,6 +87,8 @@ impl Action {
         Action::HandoverToKecamatan,
         Action::HandoverToDesa,
         Action::ConfirmReceipt,
+        Action::ViewAssistance,
+        Action::ManagePrograms,
         Action::CoordinateAssistance,
         Action::ProposeAssistance,
         Action::EvaluateProposals,
@@ -100,13 +106,13 @@ pub fn allowed(role: Role, action: Action) -> bool {
         A::ViewSop => &Role::ALL,
         A::ManageSop | A::ManageUsers | A::ManageMasterData => &[R::Admin],
         A::ViewAudit => &[R::Admin, R::Camat],
+        // Social services work from the assistance pages, which carry only what they need.
         A::ViewResidents => &[
             R::Camat,
             R::KasiPelayanan,
             R::Petugas,
             R::OperatorDesa,
             R::Dispendukcapil,
-            R::Dinsos,
             R::Pendamping,
         ],
         // Whoever must match a person against SIAK, DTSEN or a family card; the Camat's
@@ -133,7 +139,16 @@ pub fn allowed(role: Role, action: Action) -> bool {
         A::HandoverToKecamatan => &[R::Dispendukcapil],
         A::HandoverToDesa => &[R::Petugas],
         A::ConfirmReceipt => &[R::OperatorDesa],
-        A::CoordinateAssistance => &[R::KasiPelayanan, R::Petugas, R::Dinsos],
+        A::ViewAssistance => &[
+            R::Camat,
+            R::KasiPelayanan,
+            R::Petugas,
+            R::OperatorDesa,
+            R::Dinsos,
+            R::Pendamping,
+        ],
+        A::ManagePrograms => &[R::KasiPelayanan, R::Dinsos],
+        A::CoordinateAssistance => &[R::KasiPelayanan, R::Petugas, R::OperatorDesa, R::Dinsos],
         A::ProposeAssistance => &[R::Petugas, R::OperatorDesa, R::Pendamping],
         A::EvaluateProposals => &[R::KasiPelayanan, R::Dinsos],
         A::FacilitateRecipients => &[R::Petugas, R::OperatorDesa, R::Pendamping],
@@ -156,7 +171,7 @@ mod tests {
         ManageUsers           X . . . . . . .
         ManageMasterData      X . . . . . . .
         ViewAudit             X X . . . . . .
-        ViewResidents         . X X X X X X X
+        ViewResidents         . X X X X X . X
         ViewFullNik           . . X X X X X X
         EditResidents         . . X X X . . .
         SubmitResidents       . . . . X . . .
@@ -171,7 +186,9 @@ mod tests {
         HandoverToKecamatan   . . . . . X . .
         HandoverToDesa        . . . X . . . .
         ConfirmReceipt        . . . . X . . .
-        CoordinateAssistance  . . X X . . X .
+        ViewAssistance        . X X X X . X X
+        ManagePrograms        . . X . . . X .
+        CoordinateAssistance  . . X X X . X .
         ProposeAssistance     . . . X X . . X
         EvaluateProposals     . . X . . . X .
         FacilitateRecipients  . . . X X . . X
@@ -194,7 +211,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 8 * 26);
+        assert_eq!(cells, 8 * 28);
     }
 
     #[test]

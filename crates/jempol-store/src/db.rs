@@ -134,6 +134,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (18, "tracking", include_str!("../migrations/sqlite/0018_tracking.sql")),
     (19, "programs", include_str!("../migrations/sqlite/0019_programs.sql")),
+    (
+        20,
+        "assistance",
+        include_str!("../migrations/sqlite/0020_assistance.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -223,6 +228,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (18, "tracking", include_str!("../migrations/postgres/0018_tracking.sql")),
     (19, "programs", include_str!("../migrations/postgres/0019_programs.sql")),
+    (
+        20,
+        "assistance",
+        include_str!("../migrations/postgres/0020_assistance.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.

@@ -21,6 +21,7 @@ pub mod tracking;
 pub mod users;
 pub mod verification;
 pub mod visits;
+pub mod welfare;
 
 pub use db::{Db, DbKind, StoreError};
 

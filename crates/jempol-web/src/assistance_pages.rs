@@ -40,6 +40,7 @@ struct CataloguePage {
     errors: Vec<String>,
     /// The program whose change was refused, with why.
     failed: Option<(String, Vec<String>)>,
+    can_edit: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -59,7 +60,7 @@ async fn page(
     typed: Option<(Program, Vec<String>)>,
     failed: Option<(String, Vec<String>)>,
 ) -> Result<Html<String>, PageError> {
-    allow(p, Action::CoordinateAssistance, info.lang)?;
+    allow(p, Action::ViewAssistance, info.lang)?;
     let programs = state.db.programs(&default_programs(), state.now()).await?;
     let (typed, errors) = typed.unwrap_or_else(|| {
         (
@@ -103,6 +104,7 @@ async fn page(
         typed,
         errors,
         failed,
+        can_edit: p.can(Action::ManagePrograms),
     })
 }
 
@@ -160,7 +162,7 @@ async fn add(
     info: RequestInfo,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    allow(&p, Action::CoordinateAssistance, info.lang)?;
+    allow(&p, Action::ManagePrograms, info.lang)?;
     let code = form
         .iter()
         .find(|(k, _)| k == "code")
@@ -185,7 +187,7 @@ async fn change(
     Path(code): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    allow(&p, Action::CoordinateAssistance, info.lang)?;
+    allow(&p, Action::ManagePrograms, info.lang)?;
     let (program, errors) = from_form(&form, &code);
     if errors.is_empty() {
         match state.db.put_program(&program, &p.actor(), state.now(), true).await {

@@ -48,6 +48,17 @@ pub fn format_wib(ms: i64) -> String {
     ts.to_zoned(tz).strftime("%d-%m-%Y %H:%M WIB").to_string()
 }
 
+/// The civil date and time in WIB at a moment (for working-time measurement).
+pub fn local_wib(ms: i64) -> jiff::civil::DateTime {
+    let ts = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    match jiff::tz::TimeZone::get("Asia/Jakarta") {
+        Ok(tz) => ts.to_zoned(tz).datetime(),
+        Err(_) => (ts + jiff::SignedDuration::from_hours(7))
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .datetime(),
+    }
+}
+
 /// The calendar date in WIB at a moment (office days are WIB days).
 pub fn today_wib(ms: i64) -> jiff::civil::Date {
     let ts = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);

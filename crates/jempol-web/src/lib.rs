@@ -26,6 +26,7 @@ mod status_pages;
 pub(crate) mod submission_pages;
 pub mod users;
 mod visit_pages;
+mod welfare_pages;
 
 use axum::Router;
 use jempol_core::scope::Deployment;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(card_pages::routes())
         .merge(status_pages::routes())
         .merge(assistance_pages::routes())
+        .merge(welfare_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -101,7 +101,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         add("/produksi", "nav.production", Some(Action::ViewProduction));
         add("/serah-terima", "nav.handovers", Some(Action::ViewProduction));
         add("/kartu", "nav.cards", Some(Action::ConfirmReceipt));
-        add("/bantuan/program", "nav.programs", Some(Action::CoordinateAssistance));
+        add("/bantuan", "nav.assistance", Some(Action::ViewAssistance));
         add("/audit", "nav.audit", Some(Action::ViewAudit));
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));

@@ -148,7 +148,7 @@ pub(crate) fn shown_nik(p: &Principal, n: &str) -> String {
 }
 
 /// The desa a user may filter by: those of their scope.
-async fn desa_options(state: &AppState, scope: &Scope) -> Result<Vec<(String, String)>, PageError> {
+pub(crate) async fn desa_options(state: &AppState, scope: &Scope) -> Result<Vec<(String, String)>, PageError> {
     let mut out = Vec::new();
     let kecamatan: Vec<String> = match scope {
         Scope::Nothing => vec![],

@@ -16,7 +16,8 @@ const GUARDED_PAGES: &[(&str, Action)] = &[
     ("/produksi", Action::ViewProduction),
     ("/serah-terima", Action::ViewProduction),
     ("/kartu", Action::ConfirmReceipt),
-    ("/bantuan/program", Action::CoordinateAssistance),
+    ("/bantuan/program", Action::ViewAssistance),
+    ("/bantuan", Action::ViewAssistance),
 ];
 const GUARDED_API: &[(&str, Action)] = &[
     ("/api/v1/audit", Action::ViewAudit),

@@ -20,3 +20,4 @@ mod status;
 mod submissions;
 mod users;
 mod visits;
+mod welfare;
