@@ -192,10 +192,74 @@ fn number_text(f: f64) -> String {
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Grid, ReadError> {
+    // The first sheet that has anything in it.
+    read_workbook_sheets(bytes)?
+        .into_iter()
+        .next()
+        .map(|(_, g)| g)
+        .ok_or(ReadError::Empty)
+}
+
+/// Every sheet of a file that has anything in it, by name, in the workbook's order (a CSV file
+/// is one sheet named after the file). For files of several sheets, like OpenSID's export of a
+/// program bantuan (sheets "Program" and "Peserta").
+pub fn read_sheets(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, Grid)>, ReadError> {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let sheets = match ext.as_str() {
+        "csv" | "txt" => vec![(file_name.to_string(), read_csv(bytes)?)],
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook_sheets(bytes)?,
+        _ => return Err(ReadError::UnknownFormat(file_name.to_string())),
+    };
+    let sheets: Vec<(String, Grid)> = sheets
+        .into_iter()
+        .filter(|(_, g)| !g.rows.iter().all(GridRow::is_blank))
+        .collect();
+    if sheets.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(sheets)
+}
+
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::text(""),
+        Data::String(s) => Cell::text(s),
+        Data::Int(i) => Cell {
+            text: i.to_string(),
+            kind: CellKind::Number,
+        },
+        Data::Float(f) => Cell {
+            text: number_text(*f),
+            kind: CellKind::Number,
+        },
+        Data::Bool(b) => Cell::text(if *b { "TRUE" } else { "FALSE" }),
+        Data::DateTime(dt) => match excel_serial_to_date(dt.as_f64()) {
+            Some(d) => Cell {
+                text: d.to_string(),
+                kind: CellKind::Date,
+            },
+            None => Cell {
+                text: number_text(dt.as_f64()),
+                kind: CellKind::Number,
+            },
+        },
+        Data::DateTimeIso(s) => Cell {
+            text: s.chars().take(10).collect(),
+            kind: CellKind::Date,
+        },
+        Data::DurationIso(s) => Cell::text(s),
+        Data::Error(e) => Cell::text(&format!("#{e:?}")),
+    }
+}
+
+fn read_workbook_sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, ReadError> {
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| ReadError::Unreadable(e.to_string()))?;
     let names = wb.sheet_names().to_vec();
-    // The first sheet that has anything in it.
+    let mut out = Vec::new();
     for name in names {
         let range = wb
             .worksheet_range(&name)
@@ -204,47 +268,17 @@ fn read_workbook(bytes: &[u8]) -> Result<Grid, ReadError> {
         let mut rows = Vec::new();
         for (i, r) in range.rows().enumerate() {
             let mut cells: Vec<Cell> = (0..col0).map(|_| Cell::text("")).collect();
-            for d in r {
-                cells.push(match d {
-                    Data::Empty => Cell::text(""),
-                    Data::String(s) => Cell::text(s),
-                    Data::Int(i) => Cell {
-                        text: i.to_string(),
-                        kind: CellKind::Number,
-                    },
-                    Data::Float(f) => Cell {
-                        text: number_text(*f),
-                        kind: CellKind::Number,
-                    },
-                    Data::Bool(b) => Cell::text(if *b { "TRUE" } else { "FALSE" }),
-                    Data::DateTime(dt) => match excel_serial_to_date(dt.as_f64()) {
-                        Some(d) => Cell {
-                            text: d.to_string(),
-                            kind: CellKind::Date,
-                        },
-                        None => Cell {
-                            text: number_text(dt.as_f64()),
-                            kind: CellKind::Number,
-                        },
-                    },
-                    Data::DateTimeIso(s) => Cell {
-                        text: s.chars().take(10).collect(),
-                        kind: CellKind::Date,
-                    },
-                    Data::DurationIso(s) => Cell::text(s),
-                    Data::Error(e) => Cell::text(&format!("#{e:?}")),
-                });
-            }
+            cells.extend(r.iter().map(cell_of));
             rows.push(GridRow {
                 number: row0 + i as u32 + 1,
                 cells,
             });
         }
         if rows.iter().any(|r| !r.is_blank()) {
-            return Ok(Grid { rows });
+            out.push((name, Grid { rows }));
         }
     }
-    Err(ReadError::Empty)
+    Ok(out)
 }
 
 /// Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA.

@@ -330,16 +330,30 @@ impl Db {
         }))
     }
 
-    /// Residents within `scope` by NIK, for imports keyed by NIK.
+    /// Residents within `scope` by NIK, for imports keyed by NIK: NIK → id.
     pub async fn residents_by_nik(&self, scope: &Scope, niks: &[String]) -> Result<HashMap<String, i64>, StoreError> {
-        let mut out = HashMap::new();
-        for chunk in niks.chunks(500) {
+        Ok(self.residents_by(scope, "nik", niks).await?.into_iter().collect())
+    }
+
+    /// Residents within `scope` by family card: (No. KK, id), every member of each family.
+    pub async fn residents_by_kk(&self, scope: &Scope, kks: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+        self.residents_by(scope, "no_kk", kks).await
+    }
+
+    async fn residents_by(
+        &self,
+        scope: &Scope,
+        column: &'static str,
+        keys: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
             let (cond, mut binds) = scope_condition(scope, "desa_code", 1);
             let first = binds.len() + 1;
             let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", first + i)).collect();
             binds.extend(chunk.iter().cloned());
             let sql = format!(
-                "SELECT nik, id FROM residents WHERE {cond} AND merged_into IS NULL AND nik IN ({})",
+                "SELECT {column}, id FROM residents WHERE {cond} AND merged_into IS NULL AND {column} IN ({}) ORDER BY id",
                 list.join(", ")
             );
             let rows: Vec<(String, i64)> = run!(self, |pool| {

@@ -26,6 +26,7 @@ mod status_pages;
 pub(crate) mod submission_pages;
 pub mod users;
 mod visit_pages;
+mod welfare_io;
 mod welfare_pages;
 
 use axum::Router;
@@ -113,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(status_pages::routes())
         .merge(assistance_pages::routes())
         .merge(welfare_pages::routes())
+        .merge(welfare_io::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -304,7 +304,7 @@ async fn export_rows(
     Ok(out)
 }
 
-fn attachment(mime: &'static str, name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn attachment(mime: &'static str, name: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),

@@ -166,6 +166,7 @@ pub(crate) struct Loaded {
     pub(crate) proposals: Vec<Proposal>,
     pub(crate) facilitations: Vec<Facilitation>,
     pub(crate) rows: Vec<WelfareRow>,
+    pub(crate) received: Vec<Received>,
 }
 
 pub(crate) async fn load(
@@ -234,6 +235,7 @@ pub(crate) async fn load(
         proposals,
         facilitations,
         rows,
+        received,
     })
 }
 

@@ -21,3 +21,4 @@ mod submissions;
 mod users;
 mod visits;
 mod welfare;
+mod welfare_files;
