@@ -422,6 +422,107 @@ test('step 8: the desa receives the card and a family member signs for it, on a 
   await desa.context().close();
 });
 
+test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitated for one resident', async () => {
+  // Step 9: Dinsos opens a coordination session for Lembah and records the person's standing.
+  const dinsos = await newPage(browser, server.base);
+  await login(dinsos, 'dinsos');
+  await dinsos.getByRole('link', { name: 'Bantuan', exact: true }).click();
+  const row = dinsos.locator('tbody tr[data-resident]', { hasText: 'KASMINI' });
+  assert.match(await row.innerText(), /sudah diterima/, 'the card reached her in step 8');
+  assert.match(await row.innerText(), /belum dibahas/);
+  await dinsos.getByLabel('Jenis sesi').selectOption({ label: 'Koordinasi bantuan (langkah 9)' });
+  await dinsos.locator('#s-desa').selectOption('35.19.02.2001');
+  await dinsos.getByLabel('Peserta').fill('Kasi Pelayanan, Kesra, Dinsos, Pemdes Lembah');
+  await dinsos.getByRole('button', { name: 'Mulai sesi' }).click();
+  await dinsos.getByRole('heading', { name: /Sesi bantuan: koordinasi/ }).waitFor();
+  await dinsos.getByRole('link', { name: 'KASMINI' }).click();
+  await dinsos.getByLabel('Status DTSEN').selectOption({ label: 'terdaftar di DTSEN' });
+  await dinsos.getByLabel(/^Desil/).fill('12');
+  await dinsos.getByLabel('Sumber').first().fill('SIKS-NG');
+  await dinsos.getByRole('button', { name: 'Simpan' }).first().click();
+  // A wrong desil is explained next to the form; what was typed stays.
+  await dinsos.getByText('Desil DTSEN antara 1 dan 10').waitFor();
+  assert.equal(await dinsos.getByLabel('Sumber').first().inputValue(), 'SIKS-NG');
+  await dinsos.getByLabel(/^Desil/).fill('2');
+  await dinsos.getByRole('button', { name: 'Simpan' }).first().click();
+  await dinsos.locator('.flash', { hasText: 'Status DTSEN disimpan' }).waitFor();
+  assert.match(await dinsos.locator('main').innerText(), /PBI Jaminan Kesehatan: tampak berhak, belum menerima/);
+  await dinsos.getByRole('link', { name: /dalam sesi/ }).click();
+  await dinsos.getByRole('button', { name: 'Tutup sesi' }).click();
+  await dinsos.locator('.flash', { hasText: 'Sesi ditutup' }).waitFor();
+  // Dinsos has no access to the resident register with its care details.
+  const reg = await dinsos.goto(`${server.base}/warga`);
+  assert.equal(reg.status(), 403);
+  await dinsos.context().close();
+
+  // Step 10: the village proposes her for PBI-JK through the musyawarah desa, on a phone.
+  const desa = await newPage(browser, server.base, PHONE);
+  await login(desa, 'desa.lembah');
+  await desa.getByRole('link', { name: 'Bantuan', exact: true }).click();
+  await desa.getByRole('link', { name: 'KASMINI' }).click();
+  await desa.getByLabel('Diusulkan ke').selectOption({ label: 'PBI Jaminan Kesehatan' });
+  await desa.getByLabel('Jalur usulan').selectOption({ label: 'musyawarah desa/kelurahan' });
+  await desa.getByLabel('Alasan', { exact: true }).fill('lansia tunggal, tidak bekerja');
+  await desa.getByRole('button', { name: 'Simpan usulan' }).click();
+  await desa.locator('.flash', { hasText: 'Usulan' }).waitFor();
+  const wide = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `the assistance page fits 360 px (overflow ${wide})`);
+  await desa.screenshot({ path: join(OUT, 'step10-proposal-360.png'), fullPage: true });
+  await desa.goto(`${server.base}/bantuan/usulan`);
+  const [ba] = await Promise.all([
+    desa.waitForEvent('download'),
+    desa.getByRole('link', { name: 'Berita acara musyawarah desa (PDF)' }).click(),
+  ]);
+  assert.equal(readFileSync(await ba.path()).subarray(0, 5).toString(), '%PDF-');
+  const [bnba] = await Promise.all([
+    desa.waitForEvent('download'),
+    desa.getByRole('link', { name: 'Unduh daftar BNBA (XLSX)' }).click(),
+  ]);
+  assert.equal(readFileSync(await bnba.path()).subarray(0, 2).toString(), 'PK');
+  await desa.context().close();
+
+  // Step 11: Dinsos records the result in an evaluation session.
+  const eval11 = await newPage(browser, server.base);
+  await login(eval11, 'dinsos');
+  await eval11.goto(`${server.base}/bantuan`);
+  await eval11.getByLabel('Jenis sesi').selectOption({ label: 'Evaluasi hasil usulan (langkah 11)' });
+  await eval11.getByLabel('Peserta').fill('Kasi Pelayanan, Dinsos');
+  await eval11.getByRole('button', { name: 'Mulai sesi' }).click();
+  await eval11.getByRole('link', { name: 'KASMINI' }).click();
+  await eval11.getByText(/Catat hasil/).click();
+  await eval11.locator('[data-proposal] select[name="result"]').selectOption({ label: 'diterima' });
+  await eval11.locator('[data-proposal]').getByRole('button', { name: 'Simpan' }).click();
+  await eval11.locator('.flash', { hasText: 'Hasil usulan disimpan' }).waitFor();
+  assert.match(await eval11.locator('[data-proposal]').innerText(), /Hasil: diterima/);
+  await eval11.screenshot({ path: join(OUT, 'step11-result-1280.png'), fullPage: true });
+  await eval11.context().close();
+
+  // Step 12: the pendamping accompanies her to activate PBI-JK, on a phone.
+  const pend = await newPage(browser, server.base, PHONE);
+  await login(pend, 'pendamping.lembah');
+  await pend.goto(`${server.base}/bantuan`);
+  await pend.getByRole('link', { name: 'KASMINI' }).click();
+  await pend.getByLabel('Yang dilakukan').selectOption({ label: 'kepesertaan PBI-JK/BPJS diaktifkan' });
+  await pend.locator('#f-program').selectOption({ label: 'PBI Jaminan Kesehatan' });
+  await pend.getByLabel('Jam mulai').fill('09:00');
+  await pend.getByLabel('Jam selesai').fill('09:08');
+  await pend.getByRole('button', { name: 'Simpan fasilitasi' }).click();
+  await pend.locator('.flash', { hasText: 'Fasilitasi dicatat' }).waitFor();
+  assert.match(await pend.locator('#facilitated').innerText(), /8 menit/);
+  await pend.context().close();
+
+  // The Camat reads the report: one resident of Lembah receives assistance and was facilitated.
+  const camat = await newPage(browser, server.base);
+  await login(camat, 'camat');
+  await camat.goto(`${server.base}/bantuan/laporan`);
+  const total = await camat.locator('#per-desa tbody tr').last().innerText();
+  // Everyone of the campaign (three listed and a walk-in); she holds her card, is in DTSEN,
+  // receives PBI-JK after the accepted proposal, and was facilitated.
+  assert.match(total, /Jumlah\s+4\s+1\s+1\s+1\s+1\s+1\s+1/);
+  await camat.screenshot({ path: join(OUT, 'step9-12-report-1280.png'), fullPage: true });
+  await camat.context().close();
+});
+
 test('a file that cannot be read is explained and nothing is saved', async () => {
   const page = await newPage(browser, server.base, PHONE);
   await login(page, 'desa.lembah');

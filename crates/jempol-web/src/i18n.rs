@@ -1497,6 +1497,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("br.xlsx", "Unduh XLSX", "Download XLSX"),
     ("br.per_desa", "per desa/kelurahan", "per village"),
     ("br.per_program", "Per program", "Per program"),
+    (
+        "bn.proposal_saved",
+        "Usulan disimpan; cetak daftar BNBA dan berita acaranya di halaman Usulan.",
+        "The proposal was saved; print the BNBA list and the minutes from the Proposals page.",
+    ),
 ];
 
 #[cfg(test)]

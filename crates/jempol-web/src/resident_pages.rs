@@ -459,6 +459,8 @@ struct Event {
 #[template(path = "resident.html")]
 struct DetailPage {
     l: Layout,
+    /// The person's assistance page (steps 9–12), for those who work on it.
+    can_assist: bool,
     r: ResidentDetail,
     nik: String,
     no_kk: String,
@@ -566,6 +568,7 @@ async fn detail_page(
         .collect();
     render(&DetailPage {
         l: layout(lang, Some(p), &r.row.name, "/warga", ok),
+        can_assist: p.can(Action::ViewAssistance),
         nik: shown_nik(p, &r.row.nik),
         no_kk: r.row.no_kk.as_deref().map(|k| shown_nik(p, k)).unwrap_or_default(),
         desa: crate::pages::region_label(state, &r.row.desa_code).await,

@@ -648,16 +648,9 @@ async fn proposal_lines(
         out.push(ProposalLine {
             rid: r.resident_id,
             nik: shown_nik(p, &r.nik),
-            no_kk: r.no_kk.clone().unwrap_or_default(),
+            no_kk: r.no_kk.as_deref().map(|k| shown_nik(p, k)).unwrap_or_default(),
             name: r.name.clone(),
-            address: format!(
-                "{}{}{}",
-                r.address.clone().unwrap_or_default(),
-                r.rt.as_ref().map(|x| format!(" RT {x}")).unwrap_or_default(),
-                r.rw.as_ref().map(|x| format!("/RW {x}")).unwrap_or_default()
-            )
-            .trim()
-            .to_string(),
+            address: crate::welfare_pages::address_of(r),
             desa: title_case(&desa_name),
             desa_code: r.desa_code.clone(),
             target: target_label(&loaded.programs, &x.target),
@@ -698,10 +691,10 @@ async fn proposals_page(
     allow(&p, Action::ViewAssistance, lang)?;
     let (campaign, lines, _) = proposal_lines(&state, &p, &q).await.map_err(|e| PageError(e, lang))?;
     let campaigns = campaigns_for(&state, &p.scope).await.map_err(|e| PageError(e, lang))?;
-    let desa = if p.scope.contains_desa(&q.desa) {
-        q.desa.clone()
-    } else {
-        String::new()
+    let desa = match &p.scope {
+        Scope::Desa { code } => code.clone(),
+        s if s.contains_desa(&q.desa) => q.desa.clone(),
+        _ => String::new(),
     };
     let enc = crate::users::url_encode;
     render(&ProposalsPage {

@@ -150,6 +150,24 @@ pub(crate) struct Line {
     pub(crate) needs: bool,
 }
 
+/// "Dusun Krajan RT 001/RW 002": the parts that are filled in.
+pub(crate) fn address_of(r: &WelfareRow) -> String {
+    let part = |x: &Option<String>| {
+        x.as_deref()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+    };
+    let mut out = part(&r.address).unwrap_or_default();
+    match (part(&r.rt), part(&r.rw)) {
+        (Some(rt), Some(rw)) => out.push_str(&format!(" RT {rt}/RW {rw}")),
+        (Some(rt), None) => out.push_str(&format!(" RT {rt}")),
+        (None, Some(rw)) => out.push_str(&format!(" RW {rw}")),
+        (None, None) => {}
+    }
+    out.trim().to_string()
+}
+
 pub(crate) fn ektp_label(code: &str) -> String {
     match code {
         "diterima" => "sudah diterima".into(),
@@ -704,6 +722,8 @@ struct PersonPage {
     l: Layout,
     r: WelfareRow,
     nik: String,
+    no_kk: String,
+    address: String,
     desa: String,
     groups: String,
     ektp: String,
@@ -817,6 +837,8 @@ async fn person_page(
     render(&PersonPage {
         l: layout(lang, Some(p), &r.name, "/bantuan", ok),
         nik: shown_nik(p, &r.nik),
+        address: address_of(&r),
+        no_kk: r.no_kk.as_deref().map(|k| shown_nik(p, k)).unwrap_or_default(),
         desa: crate::pages::region_label(state, &r.desa_code).await,
         groups: groups_of(&r.birth_date, r.disabilitas, r.severity.as_deref(), r.odgj, today).label(),
         ektp: ektp_label(&r.ektp),
@@ -1129,7 +1151,7 @@ async fn propose(
         reason: input.reason.clone(),
     };
     match state.db.add_proposal(&n, &p.actor(), state.now()).await {
-        Ok(_) => Ok(back(rid, &field(&form, "sesi"), "bn.proposed")),
+        Ok(_) => Ok(back(rid, &field(&form, "sesi"), "bn.proposal_saved")),
         Err(jempol_store::StoreError::Conflict(why)) => {
             refuse(
                 &state,

@@ -491,6 +491,9 @@ async fn each_role_sees_and_does_only_its_part_of_steps_9_to_12() {
         .body;
     assert_eq!(list.matches("data-resident=").count(), 12);
     assert!(list.contains("********"), "masked");
+    let one = app.get(&format!("/bantuan/warga/{a}"), Some(&camat)).await.body;
+    assert!(!one.contains("3519020101100001"), "the family card masked too");
+    assert!(!one.contains("action=\"/bantuan/warga/"), "no forms for the Camat");
     let r = app
         .post(
             &format!("/bantuan/warga/{a}/dtsen"),
