@@ -2,7 +2,7 @@
 //! holiday data (`data/libur/`). The planner takes its visit days from here; the working-time
 //! measurement of the SOP's standards builds on the same calendar.
 
-use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::civil::{Date, Time, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -63,6 +63,24 @@ impl Hours {
     pub fn minutes(&self) -> i32 {
         minute_of_day(self.to) - minute_of_day(self.from)
     }
+}
+
+/// "07.30-16.00" (or "07:30 - 16:00") as a span of the day; none when it does not read or ends
+/// before it starts.
+pub fn parse_span(s: &str) -> Option<Hours> {
+    let (a, b) = s.trim().split_once('-')?;
+    let t = |x: &str| -> Option<Time> {
+        let (h, m) = x.trim().split_once(['.', ':']).unwrap_or((x.trim(), "0"));
+        Time::new(h.trim().parse().ok()?, m.trim().parse().ok()?, 0, 0).ok()
+    };
+    let (from, to) = (t(a)?, t(b)?);
+    (from < to).then_some(Hours { from, to })
+}
+
+/// A span as an office writes it: "07.30-16.00".
+pub fn span_text(h: Option<Hours>) -> String {
+    let hm = |t: Time| format!("{:02}.{:02}", t.hour(), t.minute());
+    h.map(|h| format!("{}-{}", hm(h.from), hm(h.to))).unwrap_or_default()
 }
 
 /// Minutes since midnight.
@@ -157,41 +175,6 @@ pub fn working_days_between(from: Date, to: Date, hours: &OfficeHours, holidays:
     n
 }
 
-/// Working minutes from `from` to `to` (local civil times): the minutes that fall inside office
-/// hours on working days. A meeting from 14:00 to 16:00 on a Monday is 120; one opened on Friday
-/// at 16:00 and closed on Monday at 08:00 is 60 (30 on Friday, 30 on Monday).
-pub fn working_minutes_between(from: DateTime, to: DateTime, hours: &OfficeHours, holidays: &[Holiday]) -> i64 {
-    if to <= from {
-        return 0;
-    }
-    let minute = |t: Time| i64::from(minute_of_day(t));
-    let mut total = 0;
-    let mut d = from.date();
-    for _ in 0..3700 {
-        if d > to.date() {
-            break;
-        }
-        if let Some(h) = hours.on(d).filter(|_| is_working_day(d, hours, holidays)) {
-            let start = if d == from.date() {
-                minute(h.from).max(minute(from.time()))
-            } else {
-                minute(h.from)
-            };
-            let end = if d == to.date() {
-                minute(h.to).min(minute(to.time()))
-            } else {
-                minute(h.to)
-            };
-            total += (end - start).max(0);
-        }
-        match d.tomorrow() {
-            Ok(n) => d = n,
-            Err(_) => break,
-        }
-    }
-    total
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +218,15 @@ mod tests {
     }
 
     #[test]
+    fn spans_read_as_offices_write_them() {
+        let h = parse_span("07.30 - 16:00").unwrap();
+        assert_eq!(span_text(Some(h)), "07.30-16.00");
+        assert!(parse_span("16.00-07.30").is_none());
+        assert!(parse_span("pagi").is_none());
+        assert_eq!(span_text(None), "");
+    }
+
+    #[test]
     fn working_days_between_skips_weekends_and_holidays() {
         let h = OfficeHours::default();
         let hol = builtin_holidays();
@@ -257,29 +249,5 @@ mod tests {
             working_days_between(date(2026, 12, 16), date(2026, 12, 14), &h, &hol),
             0
         );
-    }
-
-    #[test]
-    fn working_minutes_count_only_office_hours_of_working_days() {
-        let h = OfficeHours::default();
-        let hol = builtin_holidays();
-        let at = |d: Date, hh: i8, mm: i8| d.at(hh, mm, 0, 0);
-        // Monday 14 December 2026, 14:00 → 16:00.
-        let mon = date(2026, 12, 14);
-        assert_eq!(working_minutes_between(at(mon, 14, 0), at(mon, 16, 0), &h, &hol), 120);
-        // Past closing time nothing more counts; before opening neither.
-        assert_eq!(working_minutes_between(at(mon, 15, 0), at(mon, 19, 0), &h, &hol), 60);
-        assert_eq!(working_minutes_between(at(mon, 6, 0), at(mon, 8, 0), &h, &hol), 30);
-        // Friday 18 at 16:00 → Monday 21 at 08:00: 30 + 30, the weekend free.
-        assert_eq!(
-            working_minutes_between(at(date(2026, 12, 18), 16, 0), at(date(2026, 12, 21), 8, 0), &h, &hol),
-            60
-        );
-        // Wednesday 23 at 15:00 → Monday 28 at 08:30 across cuti bersama and Christmas.
-        assert_eq!(
-            working_minutes_between(at(date(2026, 12, 23), 15, 0), at(date(2026, 12, 28), 8, 30), &h, &hol),
-            60 + 60
-        );
-        assert_eq!(working_minutes_between(at(mon, 16, 0), at(mon, 14, 0), &h, &hol), 0);
     }
 }

@@ -13,6 +13,7 @@ pub mod role;
 pub mod scope;
 pub mod sop;
 pub mod visit;
+pub mod worktime;
 
 pub use finding::{Finding, Severity};
 pub use policy::{Action, allowed};

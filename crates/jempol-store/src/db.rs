@@ -139,6 +139,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "assistance",
         include_str!("../migrations/sqlite/0020_assistance.sql"),
     ),
+    (21, "calendar", include_str!("../migrations/sqlite/0021_calendar.sql")),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -233,6 +234,7 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         "assistance",
         include_str!("../migrations/postgres/0020_assistance.sql"),
     ),
+    (21, "calendar", include_str!("../migrations/postgres/0021_calendar.sql")),
 ];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.

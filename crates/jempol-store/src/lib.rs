@@ -6,6 +6,7 @@
 
 pub mod assistance;
 pub mod audit;
+pub mod calendar;
 pub mod campaigns;
 mod db;
 pub mod handovers;

@@ -759,20 +759,7 @@ struct PlanSettings {
     hours: jempol_core::calendar::OfficeHours,
 }
 
-/// "07.30-16.00" → office hours.
-fn parse_hours(s: &str) -> Option<jempol_core::calendar::Hours> {
-    let (a, b) = s.trim().split_once('-')?;
-    let t = |x: &str| -> Option<jiff::civil::Time> {
-        let (h, m) = x.trim().split_once(['.', ':']).unwrap_or((x.trim(), "0"));
-        jiff::civil::Time::new(h.trim().parse().ok()?, m.trim().parse().ok()?, 0, 0).ok()
-    };
-    let (from, to) = (t(a)?, t(b)?);
-    (from < to).then_some(jempol_core::calendar::Hours { from, to })
-}
-
-fn hours_text(h: Option<jempol_core::calendar::Hours>) -> String {
-    h.map(|h| format!("{}-{}", hm(h.from), hm(h.to))).unwrap_or_default()
-}
+use jempol_core::calendar::{parse_span as parse_hours, span_text as hours_text};
 
 impl PlanSettings {
     /// The form's values over `base`; an explanation of the first value that cannot be used.

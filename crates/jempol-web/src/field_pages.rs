@@ -612,12 +612,12 @@ async fn receive(state: &AppState, p: &Principal, f: &OutcomeFields, via: &'stat
     let (Ok(start), Ok(end)) = (campaign.start_date.parse::<Date>(), campaign.end_date.parse::<Date>()) else {
         return refused();
     };
-    let holidays = jempol_core::calendar::builtin_holidays();
-    let hours = jempol_core::calendar::OfficeHours::default();
+    let cal = match crate::calendar_pages::calendar(state).await {
+        Ok(c) => c,
+        Err(e) => return answer("error", vec![e.message_id()]),
+    };
     let input = f.input();
-    let outcome = match jempol_core::visit::check(&input, (start, end), |d| {
-        jempol_core::calendar::is_working_day(d, &hours, &holidays)
-    }) {
+    let outcome = match jempol_core::visit::check(&input, (start, end), |d| cal.is_working_day(d)) {
         Ok(o) => o,
         Err(findings) => return answer("invalid", findings.into_iter().map(|x| x.message).collect()),
     };

@@ -144,8 +144,8 @@ async fn overview_page(
     let desa_codes: Vec<String> = places.iter().map(|c| c.desa_code.clone()).collect();
     let desa_names = region_names(state, desa_codes).await?;
     let today = today_wib(state.now());
-    let hours = jempol_core::calendar::OfficeHours::default();
-    let holidays = jempol_core::calendar::builtin_holidays();
+    let cal = crate::calendar_pages::calendar(state).await?;
+    let (hours, holidays) = (&cal.hours, &cal.holidays);
     let mut at_kec: BTreeMap<String, Vec<CardView>> = BTreeMap::new();
     let mut waiting = Vec::new();
     let mut counts = [0usize; 4];
@@ -167,7 +167,7 @@ async fn overview_page(
         }
         let (_, label, limit) = PLACES[slot];
         if let (Some(limit), Ok(since)) = (limit, c.since.parse::<jiff::civil::Date>()) {
-            let days = jempol_core::calendar::working_days_between(since, today, &hours, &holidays);
+            let days = jempol_core::calendar::working_days_between(since, today, hours, holidays);
             if days > limit {
                 waiting.push((
                     c.name.clone(),

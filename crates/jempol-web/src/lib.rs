@@ -6,6 +6,7 @@ pub mod api;
 mod assets;
 mod assistance_pages;
 pub mod auth;
+mod calendar_pages;
 mod campaign_pages;
 mod card_pages;
 pub mod clock;
@@ -115,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assistance_pages::routes())
         .merge(welfare_pages::routes())
         .merge(welfare_io::routes())
+        .merge(calendar_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -106,6 +106,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));
         add("/admin/kop", "nav.kop", Some(Action::ManageMasterData));
+        add("/admin/kalender", "nav.calendar", Some(Action::ManageMasterData));
         add("/account", "nav.account", None);
     }
     // Flash messages come as a known text key in the query (`?ok=users.created`).

@@ -17,7 +17,7 @@ use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jempol_core::Action;
-use jempol_core::calendar::{OfficeHours, builtin_holidays, working_days_between};
+use jempol_core::calendar::working_days_between;
 use jempol_core::production::{KK_PRINTED, PROBLEMS, STATES, nik_list, problem_label, state_label};
 use jempol_store::production::{Change, QueueFilter};
 use jiff::civil::Date;
@@ -195,8 +195,8 @@ async fn page(
     let (counts, problems) = state.db.production_counts(&p.scope).await?;
     let mut desa: HashMap<String, String> = HashMap::new();
     let standard = standard_days(state).await?;
-    let hours = OfficeHours::default();
-    let holidays = builtin_holidays();
+    let cal = crate::calendar_pages::calendar(state).await?;
+    let (hours, holidays) = (&cal.hours, &cal.holidays);
     let mut lines = Vec::with_capacity(rows.len());
     for r in &rows {
         if !desa.contains_key(&r.desa_code) {
@@ -205,7 +205,7 @@ async fn page(
         }
         let recorded = today_wib(r.recorded_at);
         let until = r.printed_date.as_deref().and_then(|d| d.parse().ok()).unwrap_or(today);
-        let days = working_days_between(recorded, until, &hours, &holidays);
+        let days = working_days_between(recorded, until, hours, holidays);
         let state_code = r.state.clone().unwrap_or_default();
         lines.push(Line {
             resident_id: r.resident_id,

@@ -963,6 +963,8 @@ struct Report {
     desa: Vec<DesaFigures>,
     total: DesaFigures,
     programs: Vec<ProgramFigures>,
+    /// Per desa and program.
+    cross: Vec<(String, ProgramFigures)>,
     times: Vec<StepTime>,
 }
 
@@ -1008,24 +1010,47 @@ async fn report(state: &AppState, p: &Principal, id: Option<i64>) -> Result<(i64
         .map(|x| (x.code.clone(), x.name.clone()))
         .collect();
     targets.insert(0, (DTSEN_TARGET.to_string(), "Pendaftaran DTSEN".to_string()));
+    // Per program over everyone, then per desa and program.
+    let figures = |people: &std::collections::HashSet<i64>, code: &str, name: &str| {
+        let props: Vec<_> = loaded
+            .proposals
+            .iter()
+            .filter(|x| x.target == code && people.contains(&x.resident_id))
+            .collect();
+        ProgramFigures {
+            name: name.to_string(),
+            receiving: if code == DTSEN_TARGET {
+                loaded
+                    .lines
+                    .iter()
+                    .filter(|l| l.registered && people.contains(&l.id))
+                    .count()
+            } else {
+                loaded
+                    .received
+                    .iter()
+                    .filter(|x| x.program_code == code && people.contains(&x.resident_id))
+                    .count()
+            },
+            proposed: props.len(),
+            accepted: props.iter().filter(|x| x.result == "diterima").count(),
+            rejected: props.iter().filter(|x| x.result == "ditolak").count(),
+            waiting: props.iter().filter(|x| x.result == "menunggu").count(),
+        }
+    };
+    let everyone: std::collections::HashSet<i64> = loaded.lines.iter().map(|l| l.id).collect();
     let programs = targets
-        .into_iter()
-        .map(|(code, name)| {
-            let props: Vec<_> = loaded.proposals.iter().filter(|x| x.target == code).collect();
-            ProgramFigures {
-                name,
-                receiving: if code == DTSEN_TARGET {
-                    total.dtsen
-                } else {
-                    loaded.received.iter().filter(|x| x.program_code == code).count()
-                },
-                proposed: props.len(),
-                accepted: props.iter().filter(|x| x.result == "diterima").count(),
-                rejected: props.iter().filter(|x| x.result == "ditolak").count(),
-                waiting: props.iter().filter(|x| x.result == "menunggu").count(),
-            }
-        })
+        .iter()
+        .map(|(code, name)| figures(&everyone, code, name))
         .collect();
+    let mut cross = Vec::new();
+    for desa in by_desa.keys() {
+        let people: std::collections::HashSet<i64> =
+            loaded.lines.iter().filter(|l| &l.desa == desa).map(|l| l.id).collect();
+        for (code, name) in &targets {
+            cross.push((title_case(desa), figures(&people, code, name)));
+        }
+    }
     let campaign_name = state.db.campaign(campaign).await?.map(|c| c.name).unwrap_or_default();
     Ok((
         campaign,
@@ -1034,6 +1059,7 @@ async fn report(state: &AppState, p: &Principal, id: Option<i64>) -> Result<(i64
             desa: by_desa.into_values().collect(),
             total,
             programs,
+            cross,
             times,
         },
     ))
@@ -1050,6 +1076,15 @@ const DESA_HEADER: [&str; 8] = [
     "Difasilitasi",
 ];
 const PROGRAM_HEADER: [&str; 6] = ["Program", "Menerima", "Diusulkan", "Diterima", "Ditolak", "Menunggu"];
+const CROSS_HEADER: [&str; 7] = [
+    "Desa/Kelurahan",
+    "Program",
+    "Menerima",
+    "Diusulkan",
+    "Diterima",
+    "Ditolak",
+    "Menunggu",
+];
 const TIME_HEADER: [&str; 5] = ["Langkah", "Standar", "Tercatat", "Sesuai standar", "Terlama"];
 
 fn desa_cells(f: &DesaFigures) -> Vec<String> {
@@ -1093,6 +1128,16 @@ impl Report {
     fn program_rows(&self) -> Vec<Vec<String>> {
         self.programs.iter().map(program_cells).collect()
     }
+    fn cross_rows(&self) -> Vec<Vec<String>> {
+        self.cross
+            .iter()
+            .map(|(desa, f)| {
+                let mut row = vec![desa.clone()];
+                row.extend(program_cells(f));
+                row
+            })
+            .collect()
+    }
     fn time_rows(&self) -> Vec<Vec<String>> {
         self.times.iter().map(time_cells).collect()
     }
@@ -1109,6 +1154,8 @@ struct ReportPage {
     desa_rows: Vec<Vec<String>>,
     program_header: Vec<&'static str>,
     program_rows: Vec<Vec<String>>,
+    cross_header: Vec<&'static str>,
+    cross_rows: Vec<Vec<String>>,
     time_header: Vec<&'static str>,
     time_rows: Vec<Vec<String>>,
 }
@@ -1139,6 +1186,8 @@ async fn report_page(
         desa_rows: r.desa_rows(),
         program_header: PROGRAM_HEADER.to_vec(),
         program_rows: r.program_rows(),
+        cross_header: CROSS_HEADER.to_vec(),
+        cross_rows: r.cross_rows(),
         time_header: TIME_HEADER.to_vec(),
         time_rows: r.time_rows(),
     })
@@ -1156,6 +1205,7 @@ async fn report_xlsx(
     let body = xlsx(&[
         ("Per desa", &DESA_HEADER, &r.desa_rows()),
         ("Per program", &PROGRAM_HEADER, &r.program_rows()),
+        ("Per desa dan program", &CROSS_HEADER, &r.cross_rows()),
         ("Waktu langkah", &TIME_HEADER, &r.time_rows()),
     ])
     .map_err(|e| PageError(e, lang))?;

@@ -24,7 +24,6 @@ use jempol_core::assistance::{
     CHANNELS, DTSEN, DTSEN_TARGET, FACILITATIONS, Gap, Program, ProposalInput, RESULTS, check_dtsen, check_proposal,
     check_result, cutoff_for, default_programs, facilitation_minutes, gap, groups_of,
 };
-use jempol_core::calendar::{OfficeHours, builtin_holidays, working_minutes_between};
 use jempol_core::{Action, Scope};
 use jempol_store::campaigns::Campaign;
 use jempol_store::welfare::{
@@ -73,16 +72,6 @@ pub(crate) async fn standard_minutes(state: &AppState, step: u32) -> Result<i64,
         .find(|s| s.no == step)
         .map(|s| s.standard().working_minutes(crate::api::WORKING_DAY_MINUTES) as i64)
         .unwrap_or(0))
-}
-
-/// Working minutes between two moments in the office's calendar.
-pub(crate) fn working_minutes(from_ms: i64, to_ms: i64) -> i64 {
-    working_minutes_between(
-        crate::clock::local_wib(from_ms),
-        crate::clock::local_wib(to_ms),
-        &OfficeHours::default(),
-        &builtin_holidays(),
-    )
 }
 
 /// "1 jam 20 menit".
@@ -289,12 +278,12 @@ pub(crate) async fn step_times(
     loaded: &Loaded,
     sessions: &[Session],
 ) -> Result<Vec<StepTime>, AppError> {
-    let now = state.now();
+    let cal = crate::calendar_pages::calendar(state).await?;
     let closed = |kind: &str| -> Vec<i64> {
         sessions
             .iter()
             .filter(|s| s.kind == kind)
-            .filter_map(|s| s.closed_at.map(|c| working_minutes(s.opened_at, c)))
+            .filter_map(|s| s.closed_at.map(|c| cal.minutes(s.opened_at, c)))
             .collect()
     };
     let checked: HashMap<i64, i64> = loaded
@@ -308,10 +297,9 @@ pub(crate) async fn step_times(
         .filter_map(|x| {
             checked
                 .get(&x.resident_id)
-                .map(|c| working_minutes(*c, x.created_at.max(*c)))
+                .map(|c| cal.minutes(*c, x.created_at.max(*c)))
         })
         .collect();
-    let _ = now;
     Ok(vec![
         step_time(
             9,
@@ -353,7 +341,8 @@ pub(crate) struct SessionLine {
 
 async fn session_line(state: &AppState, s: &Session) -> Result<SessionLine, AppError> {
     let standard = standard_minutes(state, if s.kind == "evaluasi" { 11 } else { 9 }).await?;
-    let minutes = working_minutes(s.opened_at, s.closed_at.unwrap_or_else(|| state.now()));
+    let cal = crate::calendar_pages::calendar(state).await?;
+    let minutes = cal.minutes(s.opened_at, s.closed_at.unwrap_or_else(|| state.now()));
     let desa = match &s.desa_code {
         Some(c) => state.db.region(c).await?.map(|r| r.name).unwrap_or_else(|| c.clone()),
         None => "semua desa".into(),

@@ -9,6 +9,7 @@ mod access;
 mod assistance;
 mod audit;
 mod auth;
+mod calendar;
 mod campaigns;
 mod drafts;
 mod handovers;

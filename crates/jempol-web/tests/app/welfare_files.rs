@@ -364,7 +364,10 @@ async fn proposals_leave_as_bnba_and_berita_acara_and_the_report_counts_what_was
         .await;
     let sheets = jempol_import::read_sheets("r.xlsx", &xl.bytes).unwrap();
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Per desa", "Per program", "Waktu langkah"]);
+    assert_eq!(
+        names,
+        ["Per desa", "Per program", "Per desa dan program", "Waktu langkah"]
+    );
     let total = sheets[0].1.rows.last().unwrap();
     let cells: Vec<&str> = total.cells.iter().map(|c| c.text.as_str()).collect();
     // 12 people, none holds an e-KTP yet, none in DTSEN, one receiving (accepted PBI-JK),

@@ -1,0 +1,382 @@
+//! The working-time calendar every measurement uses: office hours and the midday break per
+//! weekday, the time zone, and the days off (shipped holiday data, edited and imported per
+//! year) — set by the admin at `/admin/kalender`.
+
+use crate::AppState;
+use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::pages::{ConfirmPage, Layout, PageError, allow, layout, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jempol_core::Action;
+use jempol_core::calendar::{Holiday, OfficeHours, builtin_holidays, parse_holidays, parse_span, span_text};
+use jempol_core::worktime::{WorkCalendar, ZONES, zone_of_region};
+use jempol_store::calendar::CALENDAR_SETTING;
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/kalender", get(page_get).post(save_hours))
+        .route("/admin/kalender/libur", post(add_holiday))
+        .route("/admin/kalender/impor", post(import_year))
+        .route("/admin/kalender/libur/{date}/hapus", get(confirm_remove).post(remove))
+}
+
+/// Office hours, breaks and zone as stored.
+#[derive(Serialize, Deserialize)]
+struct Setting {
+    hours: OfficeHours,
+    breaks: OfficeHours,
+    zone: String,
+}
+
+/// The calendar in force: the setting over the defaults (the deployment's zone), and the days
+/// off.
+pub(crate) async fn calendar(state: &AppState) -> Result<WorkCalendar, AppError> {
+    let mut c = WorkCalendar {
+        zone: zone_of_region(&state.config.deployment.kabupaten).to_string(),
+        ..WorkCalendar::default()
+    };
+    if let Some(s) = state
+        .db
+        .setting(CALENDAR_SETTING)
+        .await?
+        .and_then(|j| serde_json::from_str::<Setting>(&j).ok())
+    {
+        c.hours = s.hours;
+        c.breaks = s.breaks;
+        c.zone = s.zone;
+    }
+    c.holidays = state.db.holidays(&builtin_holidays(), state.now()).await?;
+    Ok(c)
+}
+
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "Senin"),
+    ("tue", "Selasa"),
+    ("wed", "Rabu"),
+    ("thu", "Kamis"),
+    ("fri", "Jumat"),
+    ("sat", "Sabtu"),
+    ("sun", "Minggu"),
+];
+
+const KINDS: [(&str, &str); 3] = [
+    ("libur_nasional", "libur nasional"),
+    ("cuti_bersama", "cuti bersama"),
+    ("libur_daerah", "libur daerah"),
+];
+
+/// One weekday's line of the form: key, name, hours, break.
+struct DayLine {
+    key: &'static str,
+    name: &'static str,
+    hours: String,
+    rest: String,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    l: Layout,
+    days: Vec<DayLine>,
+    zones: Vec<(&'static str, &'static str, &'static str)>,
+    zone: String,
+    week: String,
+    year: i16,
+    years: Vec<i16>,
+    holidays: Vec<(String, String, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: Vec<String>,
+    holiday_error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct YearQuery {
+    tahun: Option<i16>,
+    ok: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    p: &Principal,
+    info: &RequestInfo,
+    year: Option<i16>,
+    ok: Option<&str>,
+    typed: Option<(Vec<DayLine>, String, Vec<String>)>,
+    holiday_error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    allow(p, Action::ManageMasterData, info.lang)?;
+    let c = calendar(state).await.map_err(|e| PageError(e, info.lang))?;
+    let today = crate::clock::today_wib(state.now());
+    let year = year.unwrap_or(today.year());
+    let mut years: Vec<i16> = c.holidays.iter().map(|h| h.date.year()).collect();
+    years.extend([today.year(), today.year() + 1]);
+    years.sort();
+    years.dedup();
+    // The week's working time, to check against the 37.5 hours civil servants work.
+    let monday = jiff::civil::date(2026, 12, 7);
+    let week = WorkCalendar {
+        holidays: vec![],
+        ..c.clone()
+    }
+    .minutes_between(monday.at(0, 0, 0, 0), jiff::civil::date(2026, 12, 14).at(0, 0, 0, 0));
+    let (days, zone, errors) = typed.unwrap_or_else(|| {
+        (
+            DAYS.iter()
+                .map(|(k, n)| DayLine {
+                    key: k,
+                    name: n,
+                    hours: span_text(c.hours.0.get(*k).copied()),
+                    rest: span_text(c.breaks.0.get(*k).copied()),
+                })
+                .collect(),
+            c.zone.clone(),
+            vec![],
+        )
+    });
+    render(&CalendarPage {
+        l: layout(info.lang, Some(p), Tr(info.lang).s("cal.title"), "/admin/kalender", ok),
+        days,
+        zones: ZONES.to_vec(),
+        zone,
+        week: crate::welfare_pages::duration_label(week),
+        year,
+        years,
+        holidays: c
+            .holidays
+            .iter()
+            .filter(|h| h.date.year() == year)
+            .map(|h| {
+                (
+                    h.date.to_string(),
+                    crate::letters::tanggal(h.date),
+                    format!("{} ({})", h.name, crate::welfare_pages::label_of(&KINDS, &h.kind)),
+                )
+            })
+            .collect(),
+        kinds: KINDS.to_vec(),
+        errors,
+        holiday_error,
+    })
+}
+
+async fn page_get(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Query(q): Query<YearQuery>,
+) -> Result<Html<String>, PageError> {
+    page(&state, &p, &info, q.tahun, q.ok.as_deref(), None, None).await
+}
+
+async fn save_hours(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::ManageMasterData, info.lang)?;
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let mut hours = OfficeHours(Default::default());
+    let mut breaks = OfficeHours(Default::default());
+    let mut lines = Vec::new();
+    for (k, name) in DAYS {
+        let (h, r) = (get(&format!("hours_{k}")), get(&format!("break_{k}")));
+        let span = if h.is_empty() {
+            None
+        } else {
+            match parse_span(&h) {
+                Some(s) => Some(s),
+                None => {
+                    errors.push(format!(
+                        "Jam kerja {name}: tulis seperti 07.30-16.00, atau kosongkan bila libur."
+                    ));
+                    None
+                }
+            }
+        };
+        let rest = if r.is_empty() {
+            None
+        } else {
+            match parse_span(&r) {
+                Some(b) if span.is_none_or(|s| b.from >= s.from && b.to <= s.to) => Some(b),
+                Some(_) => {
+                    errors.push(format!("Istirahat {name} harus di dalam jam kerjanya."));
+                    None
+                }
+                None => {
+                    errors.push(format!("Istirahat {name}: tulis seperti 12.00-13.00, atau kosongkan."));
+                    None
+                }
+            }
+        };
+        if let Some(s) = span {
+            hours.0.insert(k.to_string(), s);
+            if let Some(b) = rest {
+                breaks.0.insert(k.to_string(), b);
+            }
+        }
+        lines.push(DayLine {
+            key: k,
+            name,
+            hours: h,
+            rest: r,
+        });
+    }
+    if hours.0.is_empty() {
+        errors.push("Isi jam kerja paling sedikit untuk satu hari.".into());
+    }
+    let zone = get("zone");
+    if !ZONES.iter().any(|(z, _, _)| *z == zone) {
+        errors.push("Pilih zona waktu: WIB, WITA atau WIT.".into());
+    }
+    if !errors.is_empty() {
+        let body = page(&state, &p, &info, None, None, Some((lines, zone, errors)), None).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    }
+    let json = serde_json::to_string(&Setting { hours, breaks, zone })
+        .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
+    state
+        .db
+        .set_setting(CALENDAR_SETTING, &json, &p.actor(), state.now())
+        .await?;
+    Ok(Redirect::to("/admin/kalender?ok=cal.saved").into_response())
+}
+
+#[derive(Deserialize)]
+struct HolidayForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn add_holiday(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Form(f): Form<HolidayForm>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::ManageMasterData, info.lang)?;
+    let date = crate::clock::parse_local_date(&f.date);
+    let why = match (&date, f.name.trim(), KINDS.iter().any(|(k, _)| *k == f.kind)) {
+        (None, _, _) => Some("Isi tanggal hari libur (hari-bulan-tahun)."),
+        (_, "", _) => Some("Tulis nama hari liburnya."),
+        (_, _, false) => Some("Pilih jenisnya: libur nasional, cuti bersama atau libur daerah."),
+        _ => None,
+    };
+    let (Some(date), None) = (date, why) else {
+        let body = page(&state, &p, &info, None, None, None, why.map(str::to_string)).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    };
+    let h = Holiday {
+        date,
+        name: f.name.trim().chars().take(200).collect(),
+        kind: f.kind.clone(),
+    };
+    state.db.import_holidays(&[h], None, &p.actor(), state.now()).await?;
+    Ok(Redirect::to(&format!("/admin/kalender?tahun={}&ok=cal.holiday_added", date.year())).into_response())
+}
+
+async fn import_year(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    allow(&p, Action::ManageMasterData, info.lang)?;
+    let (mut year, mut text) = (String::new(), None::<String>);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name().unwrap_or_default() {
+            "tahun" => year = field.text().await.unwrap_or_default(),
+            "berkas" => text = field.bytes().await.ok().map(|b| jempol_import::grid::decode(&b)),
+            _ => {}
+        }
+    }
+    let year: Option<i16> = year.trim().parse().ok().filter(|y| (2000..=2100).contains(y));
+    let result = match (year, text.filter(|t| !t.trim().is_empty())) {
+        (None, _) => Err("Isi tahunnya (misalnya 2027).".to_string()),
+        (_, None) => Err("Pilih berkas CSV hari libur (tanggal,nama,jenis).".to_string()),
+        (Some(y), Some(t)) => parse_holidays(&t).and_then(|list| match list.iter().find(|h| h.date.year() != y) {
+            Some(h) => Err(format!(
+                "Tanggal {} bukan tahun {y}: berkas ini untuk tahun lain?",
+                h.date
+            )),
+            None if list.is_empty() => Err("Berkas tidak berisi hari libur.".to_string()),
+            None => Ok((y, list)),
+        }),
+    };
+    match result {
+        Ok((y, list)) => {
+            state
+                .db
+                .import_holidays(&list, Some(y), &p.actor(), state.now())
+                .await?;
+            Ok(Redirect::to(&format!("/admin/kalender?tahun={y}&ok=cal.imported")).into_response())
+        }
+        Err(why) => {
+            let body = page(&state, &p, &info, year, None, None, Some(why)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+        }
+    }
+}
+
+async fn confirm_remove(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(date): Path<String>,
+) -> Result<Html<String>, PageError> {
+    allow(&p, Action::ManageMasterData, info.lang)?;
+    let c = calendar(&state).await.map_err(|e| PageError(e, info.lang))?;
+    let h = c
+        .holidays
+        .iter()
+        .find(|h| h.date.to_string() == date)
+        .ok_or(PageError(AppError::NotFound, info.lang))?;
+    render(&ConfirmPage {
+        l: layout(
+            info.lang,
+            Some(&p),
+            Tr(info.lang).s("confirm.title"),
+            "/admin/kalender",
+            None,
+        ),
+        question: format!(
+            "Hapus {} ({}) dari hari libur? Hari itu lalu dihitung sebagai hari kerja dalam semua pengukuran waktu.",
+            h.name,
+            crate::letters::tanggal(h.date)
+        ),
+        action: format!("/admin/kalender/libur/{date}/hapus"),
+        cancel: format!("/admin/kalender?tahun={}", h.date.year()),
+    })
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(date): Path<String>,
+) -> Result<Response, PageError> {
+    allow(&p, Action::ManageMasterData, info.lang)?;
+    match state.db.remove_holiday(&date, &p.actor(), state.now()).await {
+        Ok(()) => {}
+        Err(jempol_store::StoreError::NotFound) => return Err(PageError(AppError::NotFound, info.lang)),
+        Err(e) => return Err(PageError(e.into(), info.lang)),
+    }
+    let year = date.get(..4).unwrap_or("");
+    Ok(Redirect::to(&format!("/admin/kalender?tahun={year}&ok=cal.removed")).into_response())
+}
