@@ -76,6 +76,20 @@ async fn lists_from_dinsos_the_village_and_opensid_are_checked_then_applied_with
     let app = &s.app;
     let (a, nik_a) = member(&s, "WARGA GELOMBANG 00").await; // desa 2001
     let (b, nik_b) = member(&s, "WARGA GELOMBANG 01").await; // desa 2003
+    // A vulnerable resident of another kecamatan (Kebonsari), outside Dinsos' scope here.
+    let far = jempol_core::nik::compose("351901", jiff::civil::date(1941, 2, 2), false, 98);
+    assert_eq!(
+        app.db
+            .residents_by_nik(
+                &jempol_core::Scope::Kabupaten { code: "35.19".into() },
+                std::slice::from_ref(&far)
+            )
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the resident exists"
+    );
     let dinsos = app.login("dinsos").await;
 
     // A Dinsos list with a title line, semicolons, a NIK of another kecamatan, a short NIK,
@@ -83,7 +97,7 @@ async fn lists_from_dinsos_the_village_and_opensid_are_checked_then_applied_with
     let csv = format!(
         "Daftar penerima Kecamatan Dolopo\nNo;NIK;Nama;Jenis Bantuan;Sejak;Status DTSEN;Desil\n\
          1;{nik_a};A;PBI Jaminan Kesehatan;01-06-2026;terdaftar;2\n\
-         2;3519010101500099;LUAR;Sembako;;;\n\
+         2;{far};LUAR;Sembako;;;\n\
          3;35190201015;PENDEK;Sembako;;;\n\
          4;{nik_b};B;PKH;;;\n"
     );
