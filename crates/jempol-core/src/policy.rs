@@ -59,6 +59,8 @@ pub enum Action {
     EvaluateProposals,
     /// Step 12: record facilitation of a recipient.
     FacilitateRecipients,
+    /// Stop a step's clock for a cause outside the office, and restart it.
+    PauseSteps,
     /// The Camat's one page.
     ViewDashboard,
     /// Monthly reports and roll-ups.
@@ -66,7 +68,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewSop,
         Action::ManageSop,
         Action::ManageUsers,
@@ -93,6 +95,7 @@ impl Action {
         Action::ProposeAssistance,
         Action::EvaluateProposals,
         Action::FacilitateRecipients,
+        Action::PauseSteps,
         Action::ViewDashboard,
         Action::ViewReports,
     ];
@@ -152,6 +155,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
         A::ProposeAssistance => &[R::Petugas, R::OperatorDesa, R::Pendamping],
         A::EvaluateProposals => &[R::KasiPelayanan, R::Dinsos],
         A::FacilitateRecipients => &[R::Petugas, R::OperatorDesa, R::Pendamping],
+        A::PauseSteps => &[R::KasiPelayanan, R::Dispendukcapil],
         A::ViewDashboard => &[R::Camat, R::KasiPelayanan],
         A::ViewReports => &[R::Camat, R::KasiPelayanan, R::Dispendukcapil, R::Dinsos],
     };
@@ -192,6 +196,7 @@ mod tests {
         ProposeAssistance     . . . X X . . X
         EvaluateProposals     . . X . . . X .
         FacilitateRecipients  . . . X X . . X
+        PauseSteps            . . X . . X . .
         ViewDashboard         . X X . . . . .
         ViewReports           . X X . . X X .
     ";
@@ -211,7 +216,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 8 * 28);
+        assert_eq!(cells, 8 * 29);
     }
 
     #[test]

@@ -140,6 +140,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_assistance.sql"),
     ),
     (21, "calendar", include_str!("../migrations/sqlite/0021_calendar.sql")),
+    (
+        22,
+        "sla_pauses",
+        include_str!("../migrations/sqlite/0022_sla_pauses.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -235,6 +240,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0020_assistance.sql"),
     ),
     (21, "calendar", include_str!("../migrations/postgres/0021_calendar.sql")),
+    (
+        22,
+        "sla_pauses",
+        include_str!("../migrations/postgres/0022_sla_pauses.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.

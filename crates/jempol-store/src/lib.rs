@@ -16,6 +16,7 @@ pub mod regions;
 pub mod residents;
 pub mod sessions;
 pub mod settings;
+pub mod sla;
 pub mod sop;
 pub mod submissions;
 pub mod tracking;

@@ -144,7 +144,10 @@ async fn page(
         days,
         zones: ZONES.to_vec(),
         zone,
-        week: crate::welfare_pages::duration_label(week),
+        week: match week % 60 {
+            0 => format!("{} jam", week / 60),
+            m => format!("{} jam {m} menit", week / 60),
+        },
         year,
         years,
         holidays: c

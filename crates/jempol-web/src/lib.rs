@@ -22,6 +22,7 @@ mod meeting_pages;
 mod pages;
 mod production_pages;
 mod resident_pages;
+mod sla_pages;
 mod sop_sheet;
 mod status_pages;
 pub(crate) mod submission_pages;
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(welfare_pages::routes())
         .merge(welfare_io::routes())
         .merge(calendar_pages::routes())
+        .merge(sla_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

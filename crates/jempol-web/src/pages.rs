@@ -90,6 +90,9 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
             }
         };
         add("/", "nav.home", None);
+        if p.user.role != jempol_core::Role::Admin {
+            add("/tugas", "nav.tasks", None);
+        }
         add("/sop", "nav.sop", Some(Action::ViewSop));
         add("/warga", "nav.residents", Some(Action::ViewResidents));
         if p.can(Action::SubmitResidents) || p.can(Action::VerifySubmissions) {
@@ -102,6 +105,9 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         add("/serah-terima", "nav.handovers", Some(Action::ViewProduction));
         add("/kartu", "nav.cards", Some(Action::ConfirmReceipt));
         add("/bantuan", "nav.assistance", Some(Action::ViewAssistance));
+        if p.can(Action::ViewDashboard) || p.can(Action::PauseSteps) {
+            add("/waktu", "nav.sla", None);
+        }
         add("/audit", "nav.audit", Some(Action::ViewAudit));
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));

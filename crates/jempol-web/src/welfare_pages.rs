@@ -74,8 +74,12 @@ pub(crate) async fn standard_minutes(state: &AppState, step: u32) -> Result<i64,
         .unwrap_or(0))
 }
 
-/// "1 jam 20 menit".
+/// "1 jam 20 menit"; whole working days as "2 hari kerja".
 pub(crate) fn duration_label(minutes: i64) -> String {
+    let day = i64::from(crate::api::WORKING_DAY_MINUTES);
+    if minutes >= day && minutes % day == 0 {
+        return format!("{} hari kerja", minutes / day);
+    }
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} menit"),
         (h, 0) => format!("{h} jam"),

@@ -16,6 +16,7 @@ mod handovers;
 mod meetings;
 mod production;
 mod residents;
+mod sla;
 mod sop;
 mod status;
 mod submissions;

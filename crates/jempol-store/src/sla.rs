@@ -1,0 +1,353 @@
+//! What the SOP's time standards are measured on: for each step, the units it runs on (a
+//! village's submission, a meeting, a campaign's schedule, a resident's recording and card, a
+//! handover, an assistance session, a proposal, a facilitation) with the moment the step
+//! started and ended, read from the records the steps leave. And the pauses: spans when a
+//! step's clock stops because the cause lies outside the office.
+
+use crate::{Actor, Db, StoreError, audit, run};
+use serde::Serialize;
+
+/// One unit of one step: when it started and ended (none while it runs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Span {
+    pub step: u32,
+    pub id: i64,
+    /// What it is, for people: "Pengajuan Desa 35.19.02.2001", "WARGA X".
+    pub label: String,
+    /// Where it belongs: a desa code, or a kecamatan code for kecamatan-level units.
+    pub area: String,
+    /// The page where it is worked on.
+    pub link: String,
+    pub start: i64,
+    pub end: Option<i64>,
+    /// Minutes taken as typed (step 12's start and end times), when not measured from start.
+    pub minutes: Option<i64>,
+    /// A meeting's start and end as typed (date, HH:MM, HH:MM) to be placed in the calendar.
+    pub civil: Option<(String, String, Option<String>)>,
+}
+
+/// A stop of a step's clock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepPause {
+    pub id: i64,
+    pub step: u32,
+    /// The kecamatan it applies to; none for all.
+    pub kecamatan_code: Option<String>,
+    pub from_at: i64,
+    pub to_at: Option<i64>,
+    pub reason: String,
+    pub created_by: String,
+}
+
+fn span(step: u32, id: i64, label: String, area: String, link: String, start: i64, end: Option<i64>) -> Span {
+    Span {
+        step,
+        id,
+        label,
+        area,
+        link,
+        start,
+        end,
+        minutes: None,
+        civil: None,
+    }
+}
+
+type SubRow = (i64, String, i64, Option<i64>, Option<i64>);
+type MeetingRow = (i64, String, String, Option<String>, Option<String>);
+type PlanRow = (i64, String, String, Option<i64>, Option<i64>);
+type PeopleRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
+type HandoverRow = (i64, String, String, String, Option<String>, i64, Option<i64>);
+type SessionRow = (i64, String, i64, String, Option<String>, i64, Option<i64>);
+type ProposalRow = (i64, i64, String, String, i64, i64);
+type FacilitationRow = (i64, i64, String, String, i64, i64);
+type PauseRow = (i64, i64, Option<String>, i64, Option<i64>, String, String);
+
+impl Db {
+    /// Every measured unit of every step.
+    pub async fn step_spans(&self) -> Result<Vec<Span>, StoreError> {
+        let mut out = Vec::new();
+        // Steps 1 and 2: a village's submission from its first draft to sent, then to closed.
+        let subs: Vec<SubRow> = run!(self, |pool| {
+            sqlx::query_as("SELECT id, desa_code, created_at, sent_at, completed_at FROM submissions ORDER BY id")
+                .fetch_all(pool)
+                .await?
+        });
+        for (id, desa, created, sent, completed) in subs {
+            let label = format!("Pengajuan #{id}");
+            let link = format!("/pengajuan/{id}");
+            out.push(span(1, id, label.clone(), desa.clone(), link.clone(), created, sent));
+            if let Some(sent) = sent {
+                out.push(span(2, id, label, desa, link, sent, completed));
+            }
+        }
+        // Step 3: the coordination meeting, from its start to its end as minuted.
+        let meetings: Vec<MeetingRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT m.id, c.kecamatan_code, m.meeting_date, m.started_at, m.ended_at FROM meetings m \
+                 JOIN campaigns c ON c.id = m.campaign_id WHERE m.started_at IS NOT NULL ORDER BY m.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, kec, date, started, ended) in meetings {
+            let mut s = span(
+                3,
+                id,
+                format!("Rapat koordinasi {date}"),
+                kec,
+                format!("/rapat/{id}"),
+                0,
+                None,
+            );
+            s.civil = Some((date, started.unwrap_or_default(), ended));
+            out.push(s);
+        }
+        // Step 4: a campaign's schedule, from the first plan to the Camat's approval.
+        let plans: Vec<PlanRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT c.id, c.kecamatan_code, c.name, \
+                 (SELECT MIN(e.at) FROM campaign_events e WHERE e.campaign_id = c.id AND e.kind = 'jadwal_disusun'), \
+                 (SELECT MAX(e.at) FROM campaign_events e WHERE e.campaign_id = c.id AND e.kind = 'jadwal_disetujui_camat') \
+                 FROM campaigns c ORDER BY c.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, kec, name, first, approved) in plans {
+            if let Some(first) = first {
+                out.push(span(
+                    4,
+                    id,
+                    format!("Jadwal {name}"),
+                    kec,
+                    format!("/gelombang/{id}/jadwal"),
+                    first,
+                    approved,
+                ));
+            }
+        }
+        // Steps 5 and 6: each person of a campaign whose schedule is approved, from the first
+        // visit day to the outcome that settles them, then from recording to the printed card.
+        let people: Vec<PeopleRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT cr.campaign_id, r.id, r.name, r.desa_code, c.start_date, o.recorded_at, o.kind, \
+                 (SELECT MIN(pe.at) FROM production_events pe WHERE pe.resident_id = r.id AND pe.code = 'kartu_tercetak') \
+                 FROM campaign_residents cr JOIN campaigns c ON c.id = cr.campaign_id \
+                 JOIN residents r ON r.id = cr.resident_id \
+                 LEFT JOIN visit_outcomes o ON o.id = cr.outcome_id AND cr.resolved = TRUE \
+                 WHERE cr.rolled_to IS NULL \
+                 AND EXISTS (SELECT 1 FROM campaign_events e WHERE e.campaign_id = c.id AND e.kind = 'jadwal_disetujui_camat') \
+                 ORDER BY cr.campaign_id, r.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (campaign, rid, name, desa, start_date, recorded, kind, printed) in people {
+            // The first visit day at midnight, office time: the calendar counts from opening.
+            let mut s = span(
+                5,
+                rid,
+                name.clone(),
+                desa.clone(),
+                format!("/gelombang/{campaign}/kunjungan"),
+                0,
+                recorded,
+            );
+            s.civil = Some((start_date, "00.00".into(), None));
+            out.push(s);
+            if let (Some(rec), Some("terekam")) = (recorded, kind.as_deref()) {
+                out.push(span(6, rid, name, desa, format!("/produksi?q={rid}"), rec, printed));
+            }
+        }
+        // Steps 7 and 8: each handover, from its berita acara to the receiving side's check.
+        let handovers: Vec<HandoverRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, number, kecamatan_code, desa_code, created_at, confirmed_at FROM handovers ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, kind, number, kec, desa, created, confirmed) in handovers {
+            let step = if kind == "desa" { 8 } else { 7 };
+            out.push(span(
+                step,
+                id,
+                format!("Serah terima {number}"),
+                desa.unwrap_or(kec),
+                format!("/serah-terima/{id}"),
+                created,
+                confirmed,
+            ));
+        }
+        // Steps 9 and 11: coordination and evaluation sessions.
+        let sessions: Vec<SessionRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.id, s.kind, s.campaign_id, c.kecamatan_code, s.desa_code, s.opened_at, s.closed_at \
+                 FROM assistance_sessions s JOIN campaigns c ON c.id = s.campaign_id ORDER BY s.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, kind, _campaign, kec, desa, opened, closed) in sessions {
+            let (step, what) = if kind == "evaluasi" {
+                (11, "Sesi evaluasi")
+            } else {
+                (9, "Sesi koordinasi")
+            };
+            out.push(span(
+                step,
+                id,
+                format!("{what} #{id}"),
+                desa.unwrap_or(kec),
+                format!("/bantuan/sesi/{id}"),
+                opened,
+                closed,
+            ));
+        }
+        // Step 10: from a person's check in step 9 to each proposal for them.
+        let proposals: Vec<ProposalRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, r.id, r.name, r.desa_code, w.checked_at, p.created_at FROM proposals p \
+                 JOIN residents r ON r.id = p.resident_id JOIN welfare w ON w.resident_id = p.resident_id ORDER BY p.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, rid, name, desa, checked, created) in proposals {
+            out.push(span(
+                10,
+                id,
+                name,
+                desa,
+                format!("/bantuan/warga/{rid}#usulan"),
+                checked,
+                Some(created.max(checked)),
+            ));
+        }
+        // Step 12: each facilitation, its time as typed.
+        let facilitations: Vec<FacilitationRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT f.id, r.id, r.name, r.desa_code, f.recorded_at, f.minutes FROM facilitations f \
+                 JOIN residents r ON r.id = f.resident_id ORDER BY f.id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, rid, name, desa, at, minutes) in facilitations {
+            let mut s = span(
+                12,
+                id,
+                name,
+                desa,
+                format!("/bantuan/warga/{rid}#facilitated"),
+                at,
+                Some(at),
+            );
+            s.minutes = Some(minutes);
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    /// Stops a step's clock from `from_at` (for one kecamatan, or all) with the reason.
+    pub async fn add_pause(
+        &self,
+        step: u32,
+        kecamatan: Option<&str>,
+        from_at: i64,
+        reason: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sla_pauses (step, kecamatan_code, from_at, reason, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(i64::from(step))
+            .bind(kecamatan)
+            .bind(from_at)
+            .bind(reason)
+            .bind(actor.name.as_str())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "sla.pause",
+                "sla_pause",
+                Some(id.to_string()),
+                None,
+                Some(serde_json::json!({"step": step, "kecamatan": kecamatan, "from": from_at, "reason": reason}))
+            )?;
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    /// Restarts the clock: the pause ends at `to_at`. Ending an ended pause is a conflict.
+    pub async fn end_pause(&self, id: i64, to_at: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE sla_pauses SET to_at = $1, ended_by = $2 WHERE id = $3 AND to_at IS NULL")
+                .bind(to_at)
+                .bind(actor.name.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("jeda ini sudah diakhiri".into()));
+            }
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "sla.resume",
+                "sla_pause",
+                Some(id.to_string()),
+                None,
+                Some(serde_json::json!({"to": to_at}))
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn pauses(&self) -> Result<Vec<StepPause>, StoreError> {
+        let rows: Vec<PauseRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, step, kecamatan_code, from_at, to_at, reason, created_by FROM sla_pauses ORDER BY from_at DESC, id DESC",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, step, kecamatan_code, from_at, to_at, reason, created_by)| StepPause {
+                    id,
+                    step: u32::try_from(step).unwrap_or(0),
+                    kecamatan_code,
+                    from_at,
+                    to_at,
+                    reason,
+                    created_by,
+                },
+            )
+            .collect())
+    }
+}

@@ -1,0 +1,111 @@
+//! The SOP measured: each unit of each step against its standard in working time, on time /
+//! at risk / late, a pause for a cause outside the office shown as such and not counted; each
+//! user's own tasks, most urgent first.
+
+use crate::support::*;
+use crate::visits::{approved, post_fields, recorded};
+use axum::http::StatusCode;
+
+/// The cells of a step's row in the per-step table.
+fn step_row(html: &str, step: u32) -> Vec<String> {
+    let at = html.find(&format!("data-step=\"{step}\"")).unwrap();
+    let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let t = &c[c.find('>').unwrap() + 1..];
+            t[..t.find("</td>").unwrap_or(t.len())].trim().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_step_is_measured_paused_and_listed_for_whoever_does_it() {
+    let s = approved().await;
+    let app = &s.app;
+    let kasi = app.login("kasi_pelayanan").await;
+    // Step 4 was done at once: the plan made and approved on Monday 2 November.
+    let page = app.get("/waktu", Some(&kasi)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let four = step_row(&page.body, 4);
+    assert_eq!((four[2].as_str(), four[3].as_str()), ("1 / 1", "100 %"), "{four:?}");
+    // Step 5 runs for the twelve people; the visits start on 14 December, nothing used yet.
+    let five = step_row(&page.body, 5);
+    assert_eq!(five[6], "12", "{five:?}");
+    assert_eq!(five[8], "0", "none late");
+
+    // One person recorded at 08:00: step 6 starts for them (standard 2 working days).
+    let a = s.monday[0];
+    let petugas = app.login("petugas").await;
+    let r = post_fields(
+        app,
+        &petugas,
+        "/lapangan/hasil",
+        &recorded("sla-0001-aaaa", s.id, a, ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.clock.advance_minutes(60);
+    // Out of blank cards at 09:00: Dispendukcapil stops step 6's clock.
+    let dukcapil = app.login("dispendukcapil").await;
+    let no_reason = app
+        .post("/waktu/jeda", Some(&dukcapil), &[("step", "6"), ("reason", "")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Tulis penyebabnya"));
+    let r = app
+        .post(
+            "/waktu/jeda",
+            Some(&dukcapil),
+            &[("step", "6"), ("reason", "blangko habis")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Three days later the card is still not printed, but the clock was stopped.
+    app.clock.advance_minutes(3 * 24 * 60);
+    let dukcapil = app.login("dispendukcapil").await;
+    let tasks = app.get("/tugas", Some(&dukcapil)).await.body;
+    assert!(tasks.contains("dihentikan sementara"), "{tasks}");
+    assert!(tasks.contains("1 jam / 2 hari kerja"), "60 minutes used: {tasks}");
+    // The blanks arrive on Thursday 09:00: the clock runs again; on Monday at 09:00 it is late.
+    let pause = app.get("/waktu", Some(&dukcapil)).await.body;
+    let id = pause[pause.find("data-pause=\"").unwrap() + 12..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(&format!("/waktu/jeda/{id}/akhiri"), Some(&dukcapil), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let tasks = app.get("/tugas", Some(&dukcapil)).await.body;
+    assert!(tasks.contains("tepat waktu"), "{tasks}");
+    app.clock.advance_minutes(4 * 24 * 60);
+    let dukcapil = app.login("dispendukcapil").await;
+    let tasks = app.get("/tugas", Some(&dukcapil)).await.body;
+    let first = &tasks[tasks.find("<tbody>").unwrap()..];
+    let first = &first[..first.find("</tr>").unwrap()];
+    assert!(
+        first.contains("terlambat") && first.contains("data-step=\"6\""),
+        "late first: {first}"
+    );
+
+    // The Kasi sees it among what needs attention; the Camat too; field staff have no overview.
+    let kasi = app.login("kasi_pelayanan").await;
+    let page = app.get("/waktu", Some(&kasi)).await.body;
+    assert_eq!(step_row(&page, 6)[8], "1", "one late in step 6");
+    assert!(page.contains("blangko habis"));
+    let camat = app.login("camat").await;
+    assert_eq!(app.get("/waktu", Some(&camat)).await.status, StatusCode::OK);
+    let staff = app.login("petugas").await;
+    assert_eq!(app.get("/waktu", Some(&staff)).await.status, StatusCode::FORBIDDEN);
+    // Nor may they stop a clock.
+    let r = app
+        .post("/waktu/jeda", Some(&staff), &[("step", "5"), ("reason", "x")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The village's tasks are its own steps only; the other desa's people are not there.
+    let desa = app.login("operator_desa").await;
+    let tasks = app.get("/tugas", Some(&desa)).await.body;
+    assert!(!tasks.contains("data-step=\"6\""), "{tasks}");
+}
