@@ -145,6 +145,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "sla_pauses",
         include_str!("../migrations/sqlite/0022_sla_pauses.sql"),
     ),
+    (
+        23,
+        "escalations",
+        include_str!("../migrations/sqlite/0023_escalations.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -244,6 +249,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         22,
         "sla_pauses",
         include_str!("../migrations/postgres/0022_sla_pauses.sql"),
+    ),
+    (
+        23,
+        "escalations",
+        include_str!("../migrations/postgres/0023_escalations.sql"),
     ),
 ];
 

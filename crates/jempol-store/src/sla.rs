@@ -70,6 +70,36 @@ type HandoverRow = (i64, String, String, String, Option<String>, i64, Option<i64
 type SessionRow = (i64, String, i64, String, Option<String>, i64, Option<i64>);
 type ProposalRow = (i64, i64, String, String, i64, i64);
 type FacilitationRow = (i64, i64, String, String, i64, i64);
+/// A late unit escalated to a level (`kasi` or `camat`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Escalation {
+    pub id: i64,
+    pub step: u32,
+    pub unit_id: i64,
+    pub level: String,
+    pub area: String,
+    pub label: String,
+    pub link: String,
+    pub used_minutes: i64,
+    pub standard_minutes: i64,
+    pub fired_at: i64,
+    pub acknowledged_by: Option<String>,
+}
+
+type EscalationRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+);
+
 type PauseRow = (i64, i64, Option<String>, i64, Option<i64>, String, String);
 
 impl Db {
@@ -349,5 +379,107 @@ impl Db {
                 },
             )
             .collect())
+    }
+
+    /// Escalates a late unit to `level`, once: true when this call fired it, false when it had
+    /// been fired before (by this instance or another).
+    pub async fn fire_escalation(&self, e: &Escalation, now: i64) -> Result<bool, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let fired = sqlx::query(
+                "INSERT INTO escalations (step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (step, unit_id, level) DO NOTHING",
+            )
+            .bind(i64::from(e.step))
+            .bind(e.unit_id)
+            .bind(&e.level)
+            .bind(&e.area)
+            .bind(&e.label)
+            .bind(&e.link)
+            .bind(e.used_minutes)
+            .bind(e.standard_minutes)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if fired {
+                audit!(
+                    &mut *tx,
+                    &Actor::system("eskalasi"),
+                    now,
+                    "escalation.fire",
+                    "escalation",
+                    Some(format!("{}:{}:{}", e.step, e.unit_id, e.level)),
+                    None,
+                    Some(
+                        serde_json::json!({"step": e.step, "unit": e.unit_id, "level": e.level, "label": e.label,
+                        "used": e.used_minutes, "standard": e.standard_minutes})
+                    )
+                )?;
+            }
+            tx.commit().await?;
+            fired
+        }))
+    }
+
+    /// Escalations of a level not yet acknowledged, newest first.
+    pub async fn open_escalations(&self, level: &str) -> Result<Vec<Escalation>, StoreError> {
+        let rows: Vec<EscalationRow> = run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at, acknowledged_by \
+                 FROM escalations WHERE level = $1 AND acknowledged_at IS NULL ORDER BY fired_at DESC, id DESC",
+            )
+            .bind(level)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Escalation {
+                id: r.0,
+                step: u32::try_from(r.1).unwrap_or(0),
+                unit_id: r.2,
+                level: r.3,
+                area: r.4,
+                label: r.5,
+                link: r.6,
+                used_minutes: r.7,
+                standard_minutes: r.8,
+                fired_at: r.9,
+                acknowledged_by: r.10,
+            })
+            .collect())
+    }
+
+    /// Marks an escalation as acted on.
+    pub async fn acknowledge_escalation(&self, id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE escalations SET acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3 AND acknowledged_at IS NULL",
+            )
+            .bind(actor.name.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "escalation.acknowledge",
+                "escalation",
+                Some(id.to_string()),
+                None,
+                None
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

@@ -1607,6 +1607,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("task.due", "Batas waktu", "Due"),
     ("nav.tasks", "Tugas saya", "My tasks"),
     ("nav.sla", "Waktu layanan", "Service time"),
+    (
+        "task.escalated",
+        "Keterlambatan yang dieskalasikan kepada Anda",
+        "Late work escalated to you",
+    ),
+    ("task.acknowledge", "Sudah ditindaklanjuti", "Acted on"),
+    (
+        "task.acknowledged",
+        "Eskalasi ditandai sudah ditindaklanjuti.",
+        "The escalation is marked as acted on.",
+    ),
 ];
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ use jempol_store::Db;
 use std::sync::Arc;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use sla_pages::escalate;
 
 /// Settings the web layer needs. Defaults suit one kantor kecamatan.
 #[derive(Debug, Clone)]

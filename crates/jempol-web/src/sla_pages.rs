@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/waktu/jeda", post(add_pause))
         .route("/waktu/jeda/{id}/akhiri", post(end_pause))
         .route("/tugas", get(my_tasks))
+        .route("/tugas/eskalasi/{id}/tindak", post(acknowledge))
 }
 
 /// One unit of one step measured.
@@ -52,8 +53,8 @@ fn civil_moment(cal: &WorkCalendar, date: &str, time: &str) -> Option<i64> {
     Some(cal.instant(d.to_datetime(t)))
 }
 
-/// Every unit of every step within the user's scope, measured.
-pub(crate) async fn measure(state: &AppState, p: &Principal) -> Result<Vec<Measured>, AppError> {
+/// Every unit of every step within `scope`, measured.
+pub(crate) async fn measure(state: &AppState, scope: &Scope) -> Result<Vec<Measured>, AppError> {
     let cal = crate::calendar_pages::calendar(state).await?;
     let (_, sop) = state.db.active_sop().await?;
     let standards: Vec<(u32, i64)> = sop
@@ -70,7 +71,7 @@ pub(crate) async fn measure(state: &AppState, p: &Principal) -> Result<Vec<Measu
     let now = state.now();
     let mut out = Vec::new();
     for mut span in state.db.step_spans().await? {
-        if !in_scope(&p.scope, &span.area) {
+        if !in_scope(scope, &span.area) {
             continue;
         }
         if let Some((date, from, to)) = &span.civil {
@@ -256,7 +257,7 @@ async fn overview_page(
 ) -> Result<Html<String>, PageError> {
     let lang = info.lang;
     allow(p, Action::ViewDashboard, lang).or_else(|e| if p.can(Action::PauseSteps) { Ok(()) } else { Err(e) })?;
-    let all = measure(state, p).await.map_err(|e| PageError(e, lang))?;
+    let all = measure(state, &p.scope).await.map_err(|e| PageError(e, lang))?;
     let steps = step_lines(state, &all).await.map_err(|e| PageError(e, lang))?;
     let late = tasks(&all, None)
         .into_iter()
@@ -376,23 +377,123 @@ async fn end_pause(
 #[template(path = "tasks.html")]
 struct TasksPage {
     l: Layout,
+    escalations: Vec<EscalationLine>,
     tasks: Vec<Task>,
     steps: String,
+}
+
+struct EscalationLine {
+    id: i64,
+    step: u32,
+    label: String,
+    link: String,
+    used: String,
+    standard: String,
+    fired: String,
 }
 
 async fn my_tasks(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
+    Query(q): Query<OkQuery>,
 ) -> Result<Html<String>, PageError> {
     let lang = info.lang;
     allow(&p, Action::ViewSop, lang)?;
     let (_, sop) = state.db.active_sop().await?;
     let mine: Vec<u32> = sop.steps_for_role(p.user.role).iter().map(|s| s.no).collect();
-    let all = measure(&state, &p).await.map_err(|e| PageError(e, lang))?;
+    let all = measure(&state, &p.scope).await.map_err(|e| PageError(e, lang))?;
+    let level = match p.user.role {
+        jempol_core::Role::KasiPelayanan => Some("kasi"),
+        jempol_core::Role::Camat => Some("camat"),
+        _ => None,
+    };
+    let escalations = match level {
+        Some(l) => state
+            .db
+            .open_escalations(l)
+            .await?
+            .into_iter()
+            .filter(|e| in_scope(&p.scope, &e.area))
+            .map(|e| EscalationLine {
+                id: e.id,
+                step: e.step,
+                label: e.label,
+                link: e.link,
+                used: duration_label(e.used_minutes),
+                standard: duration_label(e.standard_minutes),
+                fired: crate::clock::format_wib(e.fired_at),
+            })
+            .collect(),
+        None => vec![],
+    };
     render(&TasksPage {
-        l: layout(lang, Some(&p), Tr(lang).s("task.title"), "/tugas", None),
+        l: layout(lang, Some(&p), Tr(lang).s("task.title"), "/tugas", q.ok.as_deref()),
+        escalations,
         tasks: tasks(&all, Some(&mine)),
         steps: mine.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
     })
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let level = match p.user.role {
+        jempol_core::Role::KasiPelayanan => "kasi",
+        jempol_core::Role::Camat => "camat",
+        _ => return Err(PageError(AppError::Forbidden, info.lang)),
+    };
+    let mine = state
+        .db
+        .open_escalations(level)
+        .await?
+        .into_iter()
+        .any(|e| e.id == id && in_scope(&p.scope, &e.area));
+    if !mine {
+        return Err(PageError(AppError::NotFound, info.lang));
+    }
+    state.db.acknowledge_escalation(id, &p.actor(), state.now()).await?;
+    Ok(Redirect::to("/tugas?ok=task.acknowledged").into_response())
+}
+
+/// Escalates late work across the deployment: to the Kasi when a running unit passes its
+/// standard, to the Camat when it has taken twice the standard. Each fires once, whichever
+/// instance sees it first; returns how many this call fired.
+pub async fn escalate(state: &AppState) -> Result<usize, AppError> {
+    let scope = Scope::Kecamatan {
+        codes: state.config.deployment.kecamatan.clone(),
+    };
+    let mut fired = 0;
+    for m in measure(state, &scope).await? {
+        if m.sla.done || m.sla.state != SlaState::Late {
+            continue;
+        }
+        let mut levels = vec!["kasi"];
+        if m.sla.used >= 2 * m.sla.standard {
+            levels.push("camat");
+        }
+        for level in levels {
+            let e = jempol_store::sla::Escalation {
+                id: 0,
+                step: m.span.step,
+                unit_id: m.span.id,
+                level: level.to_string(),
+                area: m.span.area.clone(),
+                label: m.span.label.clone(),
+                link: m.span.link.clone(),
+                used_minutes: m.sla.used,
+                standard_minutes: m.sla.standard,
+                fired_at: 0,
+                acknowledged_by: None,
+            };
+            if state.db.fire_escalation(&e, state.now()).await? {
+                tracing::info!(step = e.step, unit = e.unit_id, level, "late work escalated");
+                fired += 1;
+            }
+        }
+    }
+    Ok(fired)
 }

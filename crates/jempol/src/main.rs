@@ -696,6 +696,18 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<u8> {
         )
     })?;
     let state = AppState::new(db.clone(), cfg.web.clone(), clock.clone());
+    // Late work is escalated every five minutes; with several instances each looks, and the
+    // database lets one of them fire each escalation.
+    let watcher = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = jempol_web::escalate(&watcher).await {
+                tracing::warn!(error = %e, "escalation check failed");
+            }
+        }
+    });
     let app = jempol_web::router(state);
     // Expired sessions are removed in the background; any instance may do it.
     let purge_db = db.clone();

@@ -109,3 +109,64 @@ async fn each_step_is_measured_paused_and_listed_for_whoever_does_it() {
     let tasks = app.get("/tugas", Some(&desa)).await.body;
     assert!(!tasks.contains("data-step=\"6\""), "{tasks}");
 }
+
+#[tokio::test]
+async fn late_work_escalates_once_to_the_kasi_then_the_camat_with_two_instances() {
+    let s = approved().await;
+    let app = &s.app;
+    let other = jempol_web::AppState::new(
+        app.db.clone(),
+        (*app.state.config).clone(),
+        std::sync::Arc::new(app.clock.clone()),
+    );
+    let petugas = app.login("petugas").await;
+    let r = post_fields(
+        app,
+        &petugas,
+        "/lapangan/hasil",
+        &recorded("esk-0001-aaaa", s.id, s.monday[0], ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Nothing late yet: nothing escalates.
+    assert_eq!(jempol_web::escalate(&app.state).await.unwrap(), 0);
+    // Thursday 08:00: the card (2 working days) is late; both instances look at once.
+    app.clock.advance_minutes(3 * 24 * 60);
+    let (a, b) = tokio::join!(jempol_web::escalate(&app.state), jempol_web::escalate(&other));
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "fired once, by one instance");
+    assert_eq!(jempol_web::escalate(&other).await.unwrap(), 0, "and never again");
+    assert_eq!(app.db.open_escalations("kasi").await.unwrap().len(), 1);
+    assert!(
+        app.db.open_escalations("camat").await.unwrap().is_empty(),
+        "not yet twice the standard"
+    );
+    // The Kasi sees it and acts.
+    let kasi = app.login("kasi_pelayanan").await;
+    let tasks = app.get("/tugas", Some(&kasi)).await.body;
+    assert!(
+        tasks.contains("Keterlambatan yang dieskalasikan kepada Anda"),
+        "{tasks}"
+    );
+    let id = app.db.open_escalations("kasi").await.unwrap()[0].id;
+    let desa = app.login("operator_desa").await;
+    let r = app
+        .post(&format!("/tugas/eskalasi/{id}/tindak"), Some(&desa), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only the level's own role");
+    let r = app
+        .post(&format!("/tugas/eskalasi/{id}/tindak"), Some(&kasi), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.db.open_escalations("kasi").await.unwrap().is_empty());
+    // A week on it has taken more than twice the standard: the Camat, once.
+    app.clock.advance_minutes(4 * 24 * 60);
+    let (a, b) = tokio::join!(jempol_web::escalate(&app.state), jempol_web::escalate(&other));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let camat = app.login("camat").await;
+    let tasks = app.get("/tugas", Some(&camat)).await.body;
+    assert!(tasks.contains("data-escalation="), "{tasks}");
+    assert!(
+        app.db.open_escalations("kasi").await.unwrap().is_empty(),
+        "the Kasi's stays handled"
+    );
+}
