@@ -521,6 +521,20 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   assert.match(total, /Jumlah\s+4\s+1\s+1\s+1\s+1\s+1\s+1/);
   await camat.screenshot({ path: join(OUT, 'step9-12-report-1280.png'), fullPage: true });
   await camat.context().close();
+
+  // The Camat's dashboard on a phone: the funnel reaches the facilitated resident.
+  const dash = await newPage(browser, server.base, PHONE);
+  await login(dash, 'camat');
+  await dash.getByRole('link', { name: 'Dasbor' }).click();
+  await dash.locator('svg.chart').waitFor();
+  await dash.getByText(/Tampilkan tabel/).click();
+  const facilitated = await dash.locator('#funnel-desa tr.total td').last().innerText();
+  assert.equal(facilitated.trim(), '1', 'the last stage of the funnel: facilitated');
+  const overflow = await dash.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the dashboard fits 360 px (overflow ${overflow})`);
+  await dash.evaluate(() => window.scrollTo(0, 0));
+  await dash.screenshot({ path: join(OUT, 'dashboard-360.png') });
+  await dash.context().close();
 });
 
 test('a file that cannot be read is explained and nothing is saved', async () => {

@@ -483,3 +483,105 @@ impl Db {
         Ok(())
     }
 }
+
+/// How far the people of one desa and group got along the SOP: counts per stage reached.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FunnelRow {
+    pub desa_code: String,
+    pub lansia: bool,
+    pub disabilitas: bool,
+    pub odgj: bool,
+    /// People, then one count per stage of [`FUNNEL`].
+    pub counts: Vec<i64>,
+}
+
+/// The stages of the funnel, in SOP order: (label, the step it belongs to).
+pub const FUNNEL: [(&str, u32); 13] = [
+    ("diajukan desa", 1),
+    ("terverifikasi", 2),
+    ("masuk gelombang", 4),
+    ("terjadwal", 4),
+    ("terekam", 5),
+    ("kartu tercetak", 6),
+    ("kartu di kecamatan", 7),
+    ("kartu di desa", 8),
+    ("kartu diterima warga", 8),
+    ("bantuan dibahas", 9),
+    ("diusulkan", 10),
+    ("usulan diterima", 11),
+    ("difasilitasi", 12),
+];
+
+const FUNNEL_SQL: &str = "SELECT r.desa_code, \
+     CAST(CASE WHEN r.birth_date <= $1 THEN 1 ELSE 0 END AS BIGINT) AS lansia, \
+     CAST(CASE WHEN r.disabilitas THEN 1 ELSE 0 END AS BIGINT) AS dis, \
+     CAST(CASE WHEN r.odgj THEN 1 ELSE 0 END AS BIGINT) AS odgj, \
+     COUNT(*) AS people, \
+     SUM(CASE WHEN r.submission_id IS NOT NULL THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN r.stage NOT IN ('terdaftar', 'diajukan', 'ditolak', 'digabung') THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x WHERE x.resident_id = r.id {campaign}) THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x JOIN campaign_events e ON e.campaign_id = x.campaign_id AND e.kind = 'jadwal_disetujui_camat' WHERE x.resident_id = r.id {campaign}) THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x JOIN visit_outcomes o ON o.id = x.outcome_id WHERE x.resident_id = r.id AND x.resolved = TRUE AND o.kind = 'terekam' {campaign}) THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM production p WHERE p.resident_id = r.id AND p.printed_date IS NOT NULL) THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id WHERE h.kind = 'kecamatan' AND i.resident_id = r.id AND i.item = 'ektp' AND i.status = 'diterima') THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id WHERE h.kind = 'desa' AND i.resident_id = r.id AND i.item = 'ektp' AND i.status = 'diterima') THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM card_receipts c WHERE c.resident_id = r.id AND c.item = 'ektp') THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM welfare w WHERE w.resident_id = r.id) THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM proposals q WHERE q.resident_id = r.id) THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM proposals q WHERE q.resident_id = r.id AND q.result = 'diterima') THEN 1 ELSE 0 END), \
+     SUM(CASE WHEN EXISTS (SELECT 1 FROM facilitations f WHERE f.resident_id = r.id) THEN 1 ELSE 0 END) \
+     FROM residents r WHERE r.merged_into IS NULL AND {scope} {only} \
+     GROUP BY r.desa_code, lansia, dis, odgj ORDER BY r.desa_code";
+
+impl Db {
+    /// The funnel per desa and group within `scope`, for one campaign's people or everyone.
+    /// `lansia_born_before`: people born on or before this ISO date are 60 or older.
+    pub async fn funnel(
+        &self,
+        scope: &jempol_core::Scope,
+        campaign: Option<i64>,
+        lansia_born_before: &str,
+    ) -> Result<Vec<FunnelRow>, StoreError> {
+        let (cond, binds) = crate::scope_condition(scope, "r.desa_code", 2);
+        let n = binds.len() + 2;
+        let (campaign_cond, only) = match campaign {
+            Some(_) => (
+                format!("AND x.campaign_id = ${n}"),
+                format!("AND r.id IN (SELECT resident_id FROM campaign_residents WHERE campaign_id = ${n})"),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let sql = FUNNEL_SQL
+            .replace("{campaign}", &campaign_cond)
+            .replace("{scope}", &cond)
+            .replace("{only}", &only);
+        let rows = run!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(lansia_born_before);
+            for b in &binds {
+                q = q.bind(b);
+            }
+            if let Some(c) = campaign {
+                q = q.bind(c);
+            }
+            let rows = q.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                use sqlx::Row;
+                let flag = |i: usize| -> Result<bool, sqlx::Error> { Ok(r.try_get::<i64, _>(i)? == 1) };
+                let mut counts = Vec::with_capacity(FUNNEL.len() + 1);
+                for i in 4..(5 + FUNNEL.len()) {
+                    counts.push(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0));
+                }
+                out.push(FunnelRow {
+                    desa_code: r.try_get(0)?,
+                    lansia: flag(1)?,
+                    disabilitas: flag(2)?,
+                    odgj: flag(3)?,
+                    counts,
+                });
+            }
+            out
+        });
+        Ok(rows)
+    }
+}

@@ -1618,6 +1618,37 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Eskalasi ditandai sudah ditindaklanjuti.",
         "The escalation is marked as acted on.",
     ),
+    ("dash.title", "Dasbor Camat", "The Camat's dashboard"),
+    ("dash.all_campaigns", "Semua gelombang", "All campaigns"),
+    (
+        "dash.funnel",
+        "Sampai mana warga rentan di 12 langkah SOP",
+        "How far vulnerable residents got along the 12 SOP steps",
+    ),
+    ("dash.steps", "Ketepatan waktu per langkah", "Timeliness per step"),
+    (
+        "dash.more_sla",
+        "Rincian waktu layanan dan yang terlambat",
+        "Service times in detail and what is late",
+    ),
+    ("dash.per_desa", "Per desa/kelurahan", "Per village"),
+    ("dash.per_category", "Per kategori", "Per category"),
+    (
+        "dash.category_help",
+        "Satu orang bisa masuk lebih dari satu kategori.",
+        "A person can be in more than one category.",
+    ),
+    (
+        "dash.cards",
+        "Kartu tercetak: di mana dan sudah berapa lama (hari kerja)",
+        "Printed cards: where and for how long (working days)",
+    ),
+    ("dash.place", "Tempat", "Place"),
+    ("dash.age_short", "0–1 hari", "0–1 days"),
+    ("dash.age_mid", "2–5 hari", "2–5 days"),
+    ("dash.age_long", "lebih dari 5 hari", "more than 5 days"),
+    ("nav.dashboard", "Dasbor", "Dashboard"),
+    ("dash.show_table", "Tampilkan tabel", "Show the table"),
 ];
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod calendar_pages;
 mod campaign_pages;
 mod card_pages;
 pub mod clock;
+mod dashboard_pages;
 mod draft_pages;
 pub mod error;
 mod field_pages;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(welfare_io::routes())
         .merge(calendar_pages::routes())
         .merge(sla_pages::routes())
+        .merge(dashboard_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

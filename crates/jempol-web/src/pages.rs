@@ -93,6 +93,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         if p.user.role != jempol_core::Role::Admin {
             add("/tugas", "nav.tasks", None);
         }
+        add("/dasbor", "nav.dashboard", Some(Action::ViewDashboard));
         add("/sop", "nav.sop", Some(Action::ViewSop));
         add("/warga", "nav.residents", Some(Action::ViewResidents));
         if p.can(Action::SubmitResidents) || p.can(Action::VerifySubmissions) {

@@ -1,7 +1,6 @@
 //! The working-time calendar: office hours and breaks per weekday, the zone, and days off
 //! edited and imported per year by the admin; every time measurement follows it.
 
-use crate::support::*;
 use crate::visits::approved;
 use axum::http::StatusCode;
 

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod campaigns;
+mod dashboard;
 mod drafts;
 mod handovers;
 mod meetings;

@@ -2,7 +2,6 @@
 //! at risk / late, a pause for a cause outside the office shown as such and not counted; each
 //! user's own tasks, most urgent first.
 
-use crate::support::*;
 use crate::visits::{approved, post_fields, recorded};
 use axum::http::StatusCode;
 
