@@ -1649,6 +1649,19 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("dash.age_long", "lebih dari 5 hari", "more than 5 days"),
     ("nav.dashboard", "Dasbor", "Dashboard"),
     ("dash.show_table", "Tampilkan tabel", "Show the table"),
+    ("month.title", "Laporan bulanan", "Monthly report"),
+    ("month.month", "Bulan", "Month"),
+    (
+        "month.position",
+        "Posisi warga rentan saat ini",
+        "Where the vulnerable residents stand now",
+    ),
+    (
+        "month.steps",
+        "Pekerjaan yang selesai bulan ini terhadap standar waktu SOP",
+        "Work finished this month against the SOP's time standards",
+    ),
+    ("nav.reports", "Laporan", "Reports"),
 ];
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod letters;
 mod meeting_pages;
 mod pages;
 mod production_pages;
+mod report_pages;
 mod resident_pages;
 mod sla_pages;
 mod sop_sheet;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .merge(calendar_pages::routes())
         .merge(sla_pages::routes())
         .merge(dashboard_pages::routes())
+        .merge(report_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -109,6 +109,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         if p.can(Action::ViewDashboard) || p.can(Action::PauseSteps) {
             add("/waktu", "nav.sla", None);
         }
+        add("/laporan/bulanan", "nav.reports", Some(Action::ViewReports));
         add("/audit", "nav.audit", Some(Action::ViewAudit));
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));

@@ -79,7 +79,10 @@ pub(crate) async fn measure(state: &AppState, scope: &Scope) -> Result<Vec<Measu
                 continue;
             };
             span.start = start;
-            span.end = to.as_deref().and_then(|t| civil_moment(&cal, date, t));
+            // A meeting's end is typed too; other units keep the end they recorded.
+            if let Some(t) = to.as_deref() {
+                span.end = civil_moment(&cal, date, t);
+            }
         }
         let standard = standards
             .iter()

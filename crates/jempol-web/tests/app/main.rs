@@ -16,6 +16,7 @@ mod drafts;
 mod handovers;
 mod meetings;
 mod production;
+mod reports;
 mod residents;
 mod sla;
 mod sop;

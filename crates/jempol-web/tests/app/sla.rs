@@ -93,6 +93,7 @@ async fn each_step_is_measured_paused_and_listed_for_whoever_does_it() {
     let kasi = app.login("kasi_pelayanan").await;
     let page = app.get("/waktu", Some(&kasi)).await.body;
     assert_eq!(step_row(&page, 6)[8], "1", "one late in step 6");
+    assert_eq!(step_row(&page, 5)[2], "1 / 12", "the recorded person's step 5 is done");
     assert!(page.contains("blangko habis"));
     let camat = app.login("camat").await;
     assert_eq!(app.get("/waktu", Some(&camat)).await.status, StatusCode::OK);
