@@ -26,6 +26,15 @@ pub struct Span {
     pub civil: Option<(String, String, Option<String>)>,
 }
 
+/// The units of the steps one person went through.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResidentUnits {
+    pub submission: Option<i64>,
+    pub handovers: Vec<i64>,
+    pub session: Option<i64>,
+    pub evaluations: Vec<i64>,
+}
+
 /// A stop of a step's clock.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepPause {
@@ -532,6 +541,43 @@ const FUNNEL_SQL: &str = "SELECT r.desa_code, \
      SUM(CASE WHEN EXISTS (SELECT 1 FROM facilitations f WHERE f.resident_id = r.id) THEN 1 ELSE 0 END) \
      FROM residents r WHERE r.merged_into IS NULL AND {scope} {only} \
      GROUP BY r.desa_code, lansia, dis, odgj ORDER BY r.desa_code";
+
+impl Db {
+    /// The submission, handovers, coordination session and evaluation sessions of one person.
+    pub async fn resident_units(&self, resident_id: i64) -> Result<ResidentUnits, StoreError> {
+        Ok(run!(self, |pool| {
+            let submission: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT submission_id FROM residents WHERE id = $1")
+                    .bind(resident_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let handovers: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT handover_id FROM handover_items WHERE resident_id = $1 ORDER BY handover_id",
+            )
+            .bind(resident_id)
+            .fetch_all(pool)
+            .await?;
+            let session: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT session_id FROM welfare WHERE resident_id = $1")
+                    .bind(resident_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let evaluations: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT eval_session_id FROM proposals WHERE resident_id = $1 AND eval_session_id IS NOT NULL \
+                 ORDER BY eval_session_id",
+            )
+            .bind(resident_id)
+            .fetch_all(pool)
+            .await?;
+            ResidentUnits {
+                submission: submission.flatten(),
+                handovers,
+                session: session.flatten(),
+                evaluations,
+            }
+        }))
+    }
+}
 
 impl Db {
     /// The funnel per desa and group within `scope`, for one campaign's people or everyone.

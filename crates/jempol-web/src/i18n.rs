@@ -1662,6 +1662,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Work finished this month against the SOP's time standards",
     ),
     ("nav.reports", "Laporan", "Reports"),
+    (
+        "res.steps",
+        "Waktu tiap langkah untuk warga ini",
+        "How long each step took for this person",
+    ),
 ];
 
 #[cfg(test)]

@@ -112,6 +112,12 @@ pub(crate) fn stage_label(stage: &str) -> &'static str {
         "produksi" => "produksi (langkah 6)",
         "serah_terima" => "serah terima kartu",
         "kartu_diterima" => "kartu diterima warga",
+        "dtsen" => "status DTSEN (langkah 9)",
+        "bantuan_diterima" => "bantuan yang diterima (langkah 9)",
+        "bantuan_dihapus" => "catatan bantuan dihapus",
+        "diusulkan_bantuan" => "diusulkan (langkah 10)",
+        "hasil_usulan" => "hasil usulan (langkah 11)",
+        "fasilitasi" => "fasilitasi (langkah 12)",
         _ => "lainnya",
     }
 }
@@ -475,6 +481,8 @@ struct DetailPage {
     severities: Vec<&'static str>,
     ektp_statuses: Vec<(&'static str, &'static str)>,
     events: Vec<Event>,
+    /// How long each step took this person, against its standard.
+    steps: Vec<(u32, String, String, String, &'static str, &'static str)>,
     consent_when: String,
 }
 
@@ -549,6 +557,29 @@ async fn detail_page(
                         .unwrap_or_default()
                 ),
                 "pindah_gelombang" => format!("dari gelombang #{} ke gelombang #{}", payload["from"], payload["to"]),
+                "dtsen" => format!(
+                    "{}{}",
+                    payload["dtsen"].as_str().unwrap_or("").replace('_', " "),
+                    payload["desil"]
+                        .as_i64()
+                        .map(|d| format!(", desil {d}"))
+                        .unwrap_or_default()
+                ),
+                "bantuan_diterima" | "bantuan_dihapus" | "diusulkan_bantuan" => payload["program"]
+                    .as_str()
+                    .or(payload["target"].as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                "hasil_usulan" => format!(
+                    "{}: {}",
+                    payload["target"].as_str().unwrap_or(""),
+                    payload["result"].as_str().unwrap_or("")
+                ),
+                "fasilitasi" => format!(
+                    "{}, {} menit",
+                    payload["kind"].as_str().unwrap_or("").replace('_', " "),
+                    payload["minutes"]
+                ),
                 "kunjungan_konflik" => {
                     format!("{} — diputuskan Kasi Pelayanan", payload["kind"].as_str().unwrap_or(""))
                 }
@@ -566,8 +597,28 @@ async fn detail_page(
             }
         })
         .collect();
+    let steps = crate::sla_pages::person_steps(state, r.row.id)
+        .await
+        .map_err(|e| PageError(e, lang))?
+        .into_iter()
+        .map(|m| {
+            (
+                m.span.step,
+                m.span.label.clone(),
+                crate::clock::format_wib(m.span.start),
+                format!(
+                    "{} / {}",
+                    crate::welfare_pages::duration_label(m.sla.used),
+                    crate::welfare_pages::duration_label(m.sla.standard)
+                ),
+                if m.sla.done { "selesai" } else { "berjalan" },
+                m.sla.state.label(),
+            )
+        })
+        .collect();
     render(&DetailPage {
         l: layout(lang, Some(p), &r.row.name, "/warga", ok),
+        steps,
         can_assist: p.can(Action::ViewAssistance),
         nik: shown_nik(p, &r.row.nik),
         no_kk: r.row.no_kk.as_deref().map(|k| shown_nik(p, k)).unwrap_or_default(),

@@ -55,6 +55,42 @@ fn civil_moment(cal: &WorkCalendar, date: &str, time: &str) -> Option<i64> {
 
 /// Every unit of every step within `scope`, measured.
 pub(crate) async fn measure(state: &AppState, scope: &Scope) -> Result<Vec<Measured>, AppError> {
+    let spans = state
+        .db
+        .step_spans()
+        .await?
+        .into_iter()
+        .filter(|s| in_scope(scope, &s.area))
+        .collect();
+    measure_spans(state, spans).await
+}
+
+/// The steps one person went through (their submission, recording, card, handovers, sessions,
+/// proposals, facilitations), measured: the time each step took them.
+pub(crate) async fn person_steps(state: &AppState, resident_id: i64) -> Result<Vec<Measured>, AppError> {
+    let units = state.db.resident_units(resident_id).await?;
+    let usulan = format!("/bantuan/warga/{resident_id}#usulan");
+    let fasilitasi = format!("/bantuan/warga/{resident_id}#facilitated");
+    let spans = state
+        .db
+        .step_spans()
+        .await?
+        .into_iter()
+        .filter(|s| match s.step {
+            1 | 2 => units.submission == Some(s.id),
+            5 | 6 => s.id == resident_id,
+            7 | 8 => units.handovers.contains(&s.id),
+            9 => units.session == Some(s.id),
+            10 => s.link == usulan,
+            11 => units.evaluations.contains(&s.id),
+            12 => s.link == fasilitasi,
+            _ => false,
+        })
+        .collect();
+    measure_spans(state, spans).await
+}
+
+async fn measure_spans(state: &AppState, spans: Vec<Span>) -> Result<Vec<Measured>, AppError> {
     let cal = crate::calendar_pages::calendar(state).await?;
     let (_, sop) = state.db.active_sop().await?;
     let standards: Vec<(u32, i64)> = sop
@@ -70,10 +106,7 @@ pub(crate) async fn measure(state: &AppState, scope: &Scope) -> Result<Vec<Measu
     let pauses = state.db.pauses().await?;
     let now = state.now();
     let mut out = Vec::new();
-    for mut span in state.db.step_spans().await? {
-        if !in_scope(scope, &span.area) {
-            continue;
-        }
+    for mut span in spans {
         if let Some((date, from, to)) = &span.civil {
             let Some(start) = civil_moment(&cal, date, from) else {
                 continue;

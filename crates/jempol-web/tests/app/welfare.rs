@@ -353,6 +353,18 @@ async fn steps_9_to_12_run_for_one_person_and_each_step_is_timed() {
     ] {
         assert!(audit.iter().any(|e| e.action == action), "{action}");
     }
+    // The person's timeline: each step they went through, with how long it took them.
+    let record = app.get(&format!("/warga/{a}"), Some(&kasi)).await.body;
+    let table = &record[record.find("id=\"person-steps\"").expect("the steps table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for step in [5, 9, 10, 11, 12] {
+        assert!(table.contains(&format!("data-step=\"{step}\"")), "step {step}: {table}");
+    }
+    assert!(
+        table.contains("8 menit / 10 menit"),
+        "the facilitation's own time: {table}"
+    );
+    assert!(record.contains("diusulkan (langkah 10)") && record.contains("fasilitasi (langkah 12)"));
     let kinds: Vec<String> = app
         .db
         .resident_events(a)
