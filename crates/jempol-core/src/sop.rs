@@ -346,6 +346,40 @@ impl Step {
     }
 }
 
+/// A definition's text with some steps' time standards changed and a new version: how an
+/// evaluation becomes a draft revision. Lines are edited in place, so comments and layout stay.
+pub fn revise_toml(text: &str, standards: &[(u32, String)], version: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut step: Option<u32> = None;
+    let mut in_steps = false;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with("[[steps]]") {
+            in_steps = true;
+            step = None;
+        } else if t.starts_with('[') {
+            in_steps = false;
+        }
+        let key = t.split('=').next().unwrap_or("").trim();
+        if in_steps && key == "no" {
+            step = t.split('=').nth(1).and_then(|v| v.trim().parse().ok());
+        }
+        let new_time = step
+            .filter(|_| in_steps && key == "time")
+            .and_then(|n| standards.iter().find(|(no, _)| *no == n))
+            .map(|(_, v)| v);
+        if let Some(v) = new_time {
+            out.push_str(&format!("time = \"{}\"", v.replace('"', "")));
+        } else if !in_steps && key == "version" && !t.starts_with('#') && out.matches("\nversion").count() == 0 {
+            out.push_str(&format!("version = \"{}\"", version.replace('"', "")));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +444,23 @@ mod tests {
         assert_eq!(nos(crate::Role::OperatorDesa), vec![1, 3, 8, 9, 10, 12]);
         assert_eq!(nos(crate::Role::Camat), vec![3, 4]);
         assert_eq!(nos(crate::Role::Admin), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn an_evaluation_revises_standards_and_the_version_only() {
+        let text = include_str!("../../../sop/dolopo-2020.toml");
+        let revised = revise_toml(text, &[(6, "5 hari".into()), (12, "30 menit".into())], "2027-1");
+        let def = SopDefinition::from_toml(&revised).expect("still valid");
+        let before = SopDefinition::from_toml(text).expect("valid");
+        assert_eq!(def.version, "2027-1");
+        for (a, b) in def.steps.iter().zip(&before.steps) {
+            match a.no {
+                6 => assert_eq!(a.time, "5 hari"),
+                12 => assert_eq!(a.time, "30 menit"),
+                _ => assert_eq!(a.time, b.time),
+            }
+            assert_eq!(a.activity, b.activity);
+        }
+        assert_eq!(revised.lines().count(), text.lines().count(), "layout kept");
     }
 }

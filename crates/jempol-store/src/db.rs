@@ -150,6 +150,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "escalations",
         include_str!("../migrations/sqlite/0023_escalations.sql"),
     ),
+    (
+        24,
+        "sop_reviews",
+        include_str!("../migrations/sqlite/0024_sop_reviews.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -254,6 +259,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         23,
         "escalations",
         include_str!("../migrations/postgres/0023_escalations.sql"),
+    ),
+    (
+        24,
+        "sop_reviews",
+        include_str!("../migrations/postgres/0024_sop_reviews.sql"),
     ),
 ];
 

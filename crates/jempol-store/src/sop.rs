@@ -135,4 +135,117 @@ impl Db {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         }))
     }
+
+    /// The active definition's text, as loaded.
+    pub async fn active_sop_text(&self) -> Result<String, StoreError> {
+        let text: Option<String> = run!(self, |pool| {
+            sqlx::query_scalar("SELECT source_toml FROM sop_definitions WHERE active = TRUE ORDER BY id DESC LIMIT 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        text.ok_or(StoreError::NotFound)
+    }
+
+    /// Creates a monitoring or evaluation form with its prefilled items (JSON).
+    pub async fn create_review(
+        &self,
+        kind: &str,
+        period: (&str, &str),
+        sop_definition_id: i64,
+        items_json: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sop_reviews (kind, period_from, period_to, sop_definition_id, assessor, items_json, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, '', $5, $6, $7) RETURNING id",
+            )
+            .bind(kind)
+            .bind(period.0)
+            .bind(period.1)
+            .bind(sop_definition_id)
+            .bind(items_json)
+            .bind(actor.name.as_str())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                "sop_review.create",
+                "sop_review",
+                Some(id.to_string()),
+                None,
+                Some(serde_json::json!({"kind": kind, "from": period.0, "to": period.1}))
+            )?;
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    /// Saves what the assessor filled in; `complete` closes the form. A completed form is not
+    /// changed again (a conflict).
+    pub async fn save_review(
+        &self,
+        id: i64,
+        assessor: &str,
+        items_json: &str,
+        complete: bool,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE sop_reviews SET assessor = $1, items_json = $2, completed_at = $3 WHERE id = $4 AND completed_at IS NULL",
+            )
+            .bind(assessor)
+            .bind(items_json)
+            .bind(complete.then_some(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "formulir ini sudah selesai dan tidak diubah lagi".into(),
+                ));
+            }
+            audit!(
+                &mut *tx,
+                actor,
+                now,
+                if complete {
+                    "sop_review.complete"
+                } else {
+                    "sop_review.save"
+                },
+                "sop_review",
+                Some(id.to_string()),
+                None,
+                Some(serde_json::json!({"assessor": assessor}))
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// (id, kind, from, to, assessor, items JSON, created_by, created_at, completed_at), newest
+    /// first.
+    pub async fn reviews(&self) -> Result<Vec<ReviewRow>, StoreError> {
+        Ok(run!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, period_from, period_to, assessor, items_json, created_by, created_at, completed_at \
+                 FROM sop_reviews ORDER BY id DESC",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
 }
+
+/// A stored monitoring or evaluation form.
+pub type ReviewRow = (i64, String, String, String, String, String, String, i64, Option<i64>);

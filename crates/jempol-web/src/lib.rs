@@ -24,6 +24,7 @@ mod pages;
 mod production_pages;
 mod report_pages;
 mod resident_pages;
+mod review_pages;
 mod sla_pages;
 mod sop_sheet;
 mod status_pages;
@@ -124,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sla_pages::routes())
         .merge(dashboard_pages::routes())
         .merge(report_pages::routes())
+        .merge(review_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -110,6 +110,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
             add("/waktu", "nav.sla", None);
         }
         add("/laporan/bulanan", "nav.reports", Some(Action::ViewReports));
+        add("/sop/pemantauan", "nav.reviews", Some(Action::ViewDashboard));
         add("/audit", "nav.audit", Some(Action::ViewAudit));
         add("/admin/users", "nav.users", Some(Action::ManageUsers));
         add("/admin/sop", "nav.sop_admin", Some(Action::ManageSop));
@@ -1097,14 +1098,29 @@ async fn sop_admin_render(
     })
 }
 
+#[derive(Deserialize, Default)]
+struct SopAdminQuery {
+    ok: Option<String>,
+    /// A completed evaluation whose proposed standards prefill the form as a draft revision.
+    evaluasi: Option<i64>,
+}
+
 async fn sop_admin(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    Query(q): Query<OkQuery>,
+    Query(q): Query<SopAdminQuery>,
 ) -> Result<Html<String>, PageError> {
     allow(&p, Action::ManageSop, info.lang)?;
-    sop_admin_render(&state, &p, info.lang, String::new(), true, vec![], q.ok.as_deref()).await
+    let draft = match q.evaluasi {
+        Some(id) => crate::review_pages::draft_revision(&state, id)
+            .await
+            .map_err(|e| PageError(e, info.lang))?,
+        None => String::new(),
+    };
+    // A draft is loaded as a new version, not made active until the admin says so.
+    let activate = q.evaluasi.is_none();
+    sop_admin_render(&state, &p, info.lang, draft, activate, vec![], q.ok.as_deref()).await
 }
 
 #[derive(Deserialize)]

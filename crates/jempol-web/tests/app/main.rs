@@ -18,6 +18,7 @@ mod meetings;
 mod production;
 mod reports;
 mod residents;
+mod reviews;
 mod sla;
 mod sop;
 mod status;
