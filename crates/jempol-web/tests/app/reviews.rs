@@ -27,10 +27,17 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
     let form = app.get(&at, Some(&kasi)).await.body;
     // Step 4 (the schedule) finished in November, on time.
     let four = &form[form.find("data-step=\"4\"").unwrap()..];
-    assert!(four[..four.find("</fieldset>").unwrap()].contains("1 selesai"), "{four}");
+    assert!(
+        four[..four.find("</fieldset>").unwrap()].contains("1 selesai"),
+        "{four}"
+    );
     // Completing needs a verdict for every step and an assessor; what was typed stays.
     let bad = app
-        .post(&at, Some(&kasi), &[("assessor", ""), ("notes_1", "lancar"), ("action", "selesai")])
+        .post(
+            &at,
+            Some(&kasi),
+            &[("assessor", ""), ("notes_1", "lancar"), ("action", "selesai")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Langkah 1: pilih apakah berjalan dengan baik"));
@@ -43,7 +50,11 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
     f.push(("action".into(), "selesai".into()));
     let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let bad = app.post(&at, Some(&kasi), &refs).await;
-    assert!(bad.body.contains("Langkah 6 tidak berjalan baik: tulis tindakan"), "{}", bad.body);
+    assert!(
+        bad.body.contains("Langkah 6 tidak berjalan baik: tulis tindakan"),
+        "{}",
+        bad.body
+    );
     f.push(("actions_6".into(), "minta blangko tambahan ke Dispendukcapil".into()));
     let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let ok = app.post(&at, Some(&kasi), &refs).await;
@@ -52,7 +63,10 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
     assert_eq!(again.status, StatusCode::CONFLICT, "locked once completed");
     let pdf = app.get(&format!("{at}/cetak.pdf"), Some(&kasi)).await;
     let (text, _) = pdf_text(&pdf.bytes);
-    assert!(text.contains("FORMULIR MONITORING SOP") && text.contains("SUGENG, S.Sos"), "{text}");
+    assert!(
+        text.contains("FORMULIR MONITORING SOP") && text.contains("SUGENG, S.Sos"),
+        "{text}"
+    );
     assert!(text.contains("blangko"), "the action is printed: {text}");
 
     // An evaluation proposes a more realistic standard for step 6 …
@@ -65,7 +79,11 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
         .await;
     let ev = r.location().to_string();
     let wrong = app
-        .post(&ev, Some(&kasi), &[("assessor", "SUGENG"), ("proposed_6", "lama"), ("action", "simpan")])
+        .post(
+            &ev,
+            Some(&kasi),
+            &[("assessor", "SUGENG"), ("proposed_6", "lama"), ("action", "simpan")],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("Langkah 6: usulan standar") && wrong.body.contains("tidak terbaca"));
@@ -73,7 +91,12 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
         .post(
             &ev,
             Some(&kasi),
-            &[("assessor", "SUGENG"), ("c1_6", "1"), ("proposed_6", "5 hari"), ("action", "selesai")],
+            &[
+                ("assessor", "SUGENG"),
+                ("c1_6", "1"),
+                ("proposed_6", "5 hari"),
+                ("action", "selesai"),
+            ],
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -81,7 +104,10 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
     let id = ev.rsplit('/').next().unwrap();
     let admin = app.login("admin").await;
     let draft = app.get(&format!("/admin/sop?evaluasi={id}"), Some(&admin)).await.body;
-    assert!(draft.contains("time = &#34;5 hari&#34;") || draft.contains("time = \"5 hari\""), "{draft}");
+    assert!(
+        draft.contains("time = &#34;5 hari&#34;") || draft.contains("time = \"5 hari\""),
+        "{draft}"
+    );
     assert!(draft.contains("revisi-evaluasi"));
     let at = draft.find("name=\"toml\"").unwrap();
     let body = &draft[draft[at..].find('>').unwrap() + at + 1..];
@@ -96,10 +122,16 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
     let loaded = app.post("/admin/sop", Some(&admin), &[("toml", &toml)]).await;
     assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.body);
     let (active, def) = app.db.active_sop().await.unwrap();
-    assert_eq!(def.steps[5].time, "2 hari", "a draft is not active until the admin says so");
+    assert_eq!(
+        def.steps[5].time, "2 hari",
+        "a draft is not active until the admin says so"
+    );
     assert!(!active.version.contains("revisi"));
     assert_eq!(app.db.list_sops().await.unwrap().len(), 2);
     // Field staff do not assess the SOP.
     let staff = app.login("petugas").await;
-    assert_eq!(app.get("/sop/pemantauan", Some(&staff)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/sop/pemantauan", Some(&staff)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
