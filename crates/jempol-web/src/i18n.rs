@@ -1711,6 +1711,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Form completed; print it for signing.",
     ),
     ("nav.reviews", "Monev SOP", "SOP review"),
+    ("home.running", "pekerjaan berjalan", "in progress"),
+    ("home.late", "terlambat", "late"),
+    ("home.at_risk", "hampir terlambat", "at risk"),
 ];
 
 #[cfg(test)]

@@ -231,6 +231,8 @@ struct HomePage {
     admin_regions: i64,
     sop_label: String,
     steps: Vec<StepLine>,
+    /// Running work in the role's steps: all, late, at risk.
+    task_counts: Option<(usize, usize, usize)>,
     shows_residents: bool,
     resident_total: i64,
     per_desa: Vec<(String, i64)>,
@@ -292,6 +294,19 @@ async fn home(
     } else {
         (0, 0)
     };
+    // The role's running work: how much, and how much of it late or at risk.
+    let mine: Vec<u32> = def.steps_for_role(p.user.role).iter().map(|s| s.no).collect();
+    let task_counts = if is_admin {
+        None
+    } else {
+        let all = crate::sla_pages::measure(&state, &p.scope)
+            .await
+            .map_err(|e| PageError(e, lang))?;
+        let tasks = crate::sla_pages::tasks(&all, Some(&mine));
+        let late = tasks.iter().filter(|t| t.state_code == "late").count();
+        let at_risk = tasks.iter().filter(|t| t.state_code == "at_risk").count();
+        Some((tasks.len(), late, at_risk))
+    };
     let shows_residents = p.can(Action::ViewResidents);
     let (resident_total, per_desa) = if shows_residents {
         let counts = state.db.resident_counts_by_desa(&p.scope).await?;
@@ -319,6 +334,7 @@ async fn home(
         admin_regions,
         sop_label: format!("{} {} (#{})", stored.sop_id, stored.version, stored.id),
         steps,
+        task_counts,
         shows_residents,
         resident_total,
         per_desa,

@@ -88,6 +88,10 @@ async fn each_step_is_measured_paused_and_listed_for_whoever_does_it() {
         first.contains("terlambat") && first.contains("data-step=\"6\""),
         "late first: {first}"
     );
+    // The home page says so at once.
+    let home = app.get("/", Some(&dukcapil)).await.body;
+    let line = &home[home.find("id=\"home-tasks\"").expect("the task line")..];
+    assert!(line[..line.find("</p>").unwrap()].contains("1 terlambat"), "{line}");
 
     // The Kasi sees it among what needs attention; the Camat too; field staff have no overview.
     let kasi = app.login("kasi_pelayanan").await;
