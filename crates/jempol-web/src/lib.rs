@@ -59,6 +59,8 @@ pub struct WebConfig {
     /// Failed logins from one address within the window before it is refused.
     pub max_ip_failures: i64,
     pub login_window_minutes: i64,
+    /// Where late work escalated is also POSTed as JSON (optional).
+    pub escalation_webhook: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -75,6 +77,7 @@ impl Default for WebConfig {
             max_account_failures: 5,
             max_ip_failures: 30,
             login_window_minutes: 15,
+            escalation_webhook: None,
         }
     }
 }

@@ -528,8 +528,44 @@ pub async fn escalate(state: &AppState) -> Result<usize, AppError> {
             if state.db.fire_escalation(&e, state.now()).await? {
                 tracing::info!(step = e.step, unit = e.unit_id, level, "late work escalated");
                 fired += 1;
+                if let Some(url) = &state.config.escalation_webhook {
+                    deliver(url, &e).await;
+                }
             }
         }
     }
     Ok(fired)
+}
+
+/// Sends a fired escalation to the configured webhook as JSON, once (from the instance that
+/// fired it). A failure is logged; the escalation stays in the app either way.
+async fn deliver(url: &str, e: &jempol_store::sla::Escalation) {
+    let body = serde_json::json!({
+        "event": "eskalasi",
+        "step": e.step,
+        "level": e.level,
+        "unit": e.unit_id,
+        "label": e.label,
+        "link": e.link,
+        "used_minutes": e.used_minutes,
+        "standard_minutes": e.standard_minutes,
+    });
+    let url = url.to_string();
+    let sent = tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(10)))
+            .build()
+            .into();
+        agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .map(|_| ())
+    })
+    .await;
+    match sent {
+        Ok(Ok(())) => tracing::info!(step = e.step, unit = e.unit_id, "escalation delivered to the webhook"),
+        Ok(Err(err)) => tracing::warn!(error = %err, "escalation webhook failed"),
+        Err(err) => tracing::warn!(error = %err, "escalation webhook task failed"),
+    }
 }

@@ -20,6 +20,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub security: Option<FileSecurity>,
     pub log_format: Option<String>,
+    /// Late work escalated is also POSTed as JSON to this address (http:// or https://).
+    pub escalation_webhook: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +119,15 @@ pub fn load(o: Overrides) -> Result<Config> {
     if let Some(s) = file.security {
         web.secure_cookies = s.secure_cookies.unwrap_or(web.secure_cookies);
         web.trust_forwarded_for = s.trust_forwarded_for.unwrap_or(web.trust_forwarded_for);
+    }
+    if let Some(url) = std::env::var("JEMPOL_ESCALATION_WEBHOOK")
+        .ok()
+        .or(file.escalation_webhook)
+    {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            anyhow::bail!("escalation_webhook harus alamat http:// atau https://, bukan \"{url}\"");
+        }
+        web.escalation_webhook = Some(url);
     }
     let log_json = std::env::var("JEMPOL_LOG_FORMAT")
         .ok()

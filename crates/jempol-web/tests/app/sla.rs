@@ -174,3 +174,47 @@ async fn late_work_escalates_once_to_the_kasi_then_the_camat_with_two_instances(
         "the Kasi's stays handled"
     );
 }
+
+#[tokio::test]
+async fn an_escalation_reaches_the_webhook_once_from_two_instances() {
+    use std::sync::{Arc, Mutex};
+    let s = approved().await;
+    let app = &s.app;
+    // A receiver standing in for the office's chat gateway.
+    let got: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let sink = got.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(serde_json::from_str(&body).unwrap());
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    let config = jempol_web::WebConfig {
+        escalation_webhook: Some(format!("http://{addr}/hook")),
+        ..(*app.state.config).clone()
+    };
+    let one = jempol_web::AppState::new(app.db.clone(), config.clone(), Arc::new(app.clock.clone()));
+    let two = jempol_web::AppState::new(app.db.clone(), config, Arc::new(app.clock.clone()));
+    let petugas = app.login("petugas").await;
+    post_fields(
+        app,
+        &petugas,
+        "/lapangan/hasil",
+        &recorded("hook-0001-aaaa", s.id, s.monday[0], ""),
+    )
+    .await;
+    app.clock.advance_minutes(3 * 24 * 60);
+    let (a, b) = tokio::join!(jempol_web::escalate(&one), jempol_web::escalate(&two));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "delivered once: {got:?}");
+    assert_eq!(got[0]["step"], 6);
+    assert_eq!(got[0]["level"], "kasi");
+}
