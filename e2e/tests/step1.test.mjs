@@ -9,7 +9,7 @@ import { join, dirname } from 'node:path';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startServer, startAgain, ensureRunning, stopServer, launchBrowser, launchDevice, newPage, login, OUT } from './harness.mjs';
+import { startServer, startAgain, ensureRunning, stopServer, launchBrowser, launchDevice, newPage, login, ADMIN_PASSWORD, OUT } from './harness.mjs';
 
 let server;
 let browser;
@@ -535,6 +535,44 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   await dash.evaluate(() => window.scrollTo(0, 0));
   await dash.screenshot({ path: join(OUT, 'dashboard-360.png') });
   await dash.context().close();
+});
+
+test('the SOP measured: the admin sets a holiday, the Kasi reads service times, tasks and monitors the SOP', async () => {
+  const admin = await newPage(browser, server.base);
+  await login(admin, 'admin', ADMIN_PASSWORD);
+  await admin.getByRole('link', { name: 'Kalender kerja' }).click();
+  assert.match(await admin.locator('main').innerText(), /37 jam 30 menit/);
+  await admin.getByLabel('Tanggal', { exact: true }).fill('2027-01-05');
+  await admin.getByLabel('Nama hari libur').fill('Hari Jadi Kabupaten Madiun');
+  await admin.getByLabel('Jenis').selectOption({ label: 'libur daerah' });
+  await admin.getByRole('button', { name: 'Tambahkan' }).click();
+  await admin.locator('.flash', { hasText: 'Hari libur ditambahkan' }).waitFor();
+  assert.match(await admin.locator('main').innerText(), /Hari Jadi Kabupaten Madiun/);
+  await admin.context().close();
+
+  const kasi = await newPage(browser, server.base);
+  await login(kasi, 'kasi');
+  await kasi.getByRole('link', { name: 'Waktu layanan' }).click();
+  assert.equal(await kasi.locator('#per-step tbody tr').count(), 12, 'every step of the SOP');
+  await kasi.getByRole('link', { name: 'Tugas saya' }).click();
+  await kasi.getByRole('heading', { name: 'Tugas saya' }).waitFor();
+  await kasi.getByRole('link', { name: 'Monev SOP' }).click();
+  await kasi.getByLabel('Jenis').selectOption({ label: 'Monitoring SOP' });
+  await kasi.getByLabel('Periode dari').fill('2026-01-01');
+  await kasi.getByRole('button', { name: 'Buat formulir' }).click();
+  await kasi.getByRole('heading', { name: 'Monitoring SOP' }).waitFor();
+  await kasi.getByRole('button', { name: 'Selesai dan kunci' }).click();
+  await kasi.getByText('Tulis nama penilai').waitFor();
+  await kasi.getByLabel('Nama penilai').fill('Kasi Pelayanan');
+  await kasi.getByRole('button', { name: 'Simpan draf' }).click();
+  await kasi.locator('.flash', { hasText: 'Formulir disimpan' }).waitFor();
+  const [form] = await Promise.all([
+    kasi.waitForEvent('download'),
+    kasi.getByRole('link', { name: 'Cetak formulir (PDF)' }).click(),
+  ]);
+  assert.equal(readFileSync(await form.path()).subarray(0, 5).toString(), '%PDF-');
+  await kasi.screenshot({ path: join(OUT, 'sop-monitoring-1280.png') });
+  await kasi.context().close();
 });
 
 test('a file that cannot be read is explained and nothing is saved', async () => {

@@ -117,6 +117,16 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         add("/admin/kop", "nav.kop", Some(Action::ManageMasterData));
         add("/admin/kalender", "nav.calendar", Some(Action::ManageMasterData));
         add("/account", "nav.account", None);
+        // Only the most specific match is the current page (`/sop/pemantauan`, not `/sop`).
+        let best = nav
+            .iter()
+            .filter(|n| n.active)
+            .map(|n| n.href.len())
+            .max()
+            .unwrap_or(0);
+        for n in &mut nav {
+            n.active = n.active && n.href.len() == best;
+        }
     }
     // Flash messages come as a known text key in the query (`?ok=users.created`).
     let flash = ok
