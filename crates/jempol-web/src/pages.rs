@@ -118,12 +118,7 @@ pub(crate) fn layout(lang: Lang, p: Option<&Principal>, title: &str, path: &str,
         add("/admin/kalender", "nav.calendar", Some(Action::ManageMasterData));
         add("/account", "nav.account", None);
         // Only the most specific match is the current page (`/sop/pemantauan`, not `/sop`).
-        let best = nav
-            .iter()
-            .filter(|n| n.active)
-            .map(|n| n.href.len())
-            .max()
-            .unwrap_or(0);
+        let best = nav.iter().filter(|n| n.active).map(|n| n.href.len()).max().unwrap_or(0);
         for n in &mut nav {
             n.active = n.active && n.href.len() == best;
         }
