@@ -22,6 +22,8 @@ pub struct Span {
     pub end: Option<i64>,
     /// Minutes taken as typed (step 12's start and end times), when not measured from start.
     pub minutes: Option<i64>,
+    /// The person the unit is about (steps 5, 6, 10 and 12).
+    pub resident_id: Option<i64>,
     /// A meeting's start and end as typed (date, HH:MM, HH:MM) to be placed in the calendar.
     pub civil: Option<(String, String, Option<String>)>,
 }
@@ -58,6 +60,7 @@ fn span(step: u32, id: i64, label: String, area: String, link: String, start: i6
         start,
         end,
         minutes: None,
+        resident_id: None,
         civil: None,
     }
 }
@@ -203,9 +206,12 @@ impl Db {
                 recorded,
             );
             s.civil = Some((start_date, "00.00".into(), None));
+            s.resident_id = Some(rid);
             out.push(s);
             if let (Some(rec), Some("terekam")) = (recorded, kind.as_deref()) {
-                out.push(span(6, rid, name, desa, format!("/produksi?q={rid}"), rec, printed));
+                let mut s6 = span(6, rid, name, desa, format!("/produksi?q={rid}"), rec, printed);
+                s6.resident_id = Some(rid);
+                out.push(s6);
             }
         }
         // Steps 7 and 8: each handover, from its berita acara to the receiving side's check.
@@ -263,7 +269,7 @@ impl Db {
             .await?
         });
         for (id, rid, name, desa, checked, created) in proposals {
-            out.push(span(
+            let mut s = span(
                 10,
                 id,
                 name,
@@ -271,7 +277,9 @@ impl Db {
                 format!("/bantuan/warga/{rid}#usulan"),
                 checked,
                 Some(created.max(checked)),
-            ));
+            );
+            s.resident_id = Some(rid);
+            out.push(s);
         }
         // Step 12: each facilitation, its time as typed.
         let facilitations: Vec<FacilitationRow> = run!(self, |pool| {
@@ -293,6 +301,7 @@ impl Db {
                 Some(at),
             );
             s.minutes = Some(minutes);
+            s.resident_id = Some(rid);
             out.push(s);
         }
         Ok(out)

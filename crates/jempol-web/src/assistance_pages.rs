@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::welfare_pages::label_of;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -22,8 +23,8 @@ pub fn routes() -> Router<AppState> {
 
 struct Line {
     p: Program,
-    level: &'static str,
-    funding: &'static str,
+    level: String,
+    funding: String,
     targets: String,
 }
 
@@ -46,10 +47,6 @@ struct CataloguePage {
 #[derive(serde::Deserialize, Default)]
 struct OkQuery {
     ok: Option<String>,
-}
-
-fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
-    list.iter().find(|(k, _)| *k == code).map(|(_, l)| *l).unwrap_or("")
 }
 
 async fn page(
@@ -87,12 +84,12 @@ async fn page(
         lines: programs
             .into_iter()
             .map(|p| Line {
-                level: label(&LEVELS, &p.level),
-                funding: label(&FUNDING, &p.funding),
+                level: label_of(&LEVELS, &p.level),
+                funding: label_of(&FUNDING, &p.funding),
                 targets: p
                     .targets
                     .iter()
-                    .map(|t| label(&TARGETS, t))
+                    .map(|t| label_of(&TARGETS, t))
                     .collect::<Vec<_>>()
                     .join(", "),
                 p,

@@ -55,38 +55,26 @@ fn civil_moment(cal: &WorkCalendar, date: &str, time: &str) -> Option<i64> {
 
 /// Every unit of every step within `scope`, measured.
 pub(crate) async fn measure(state: &AppState, scope: &Scope) -> Result<Vec<Measured>, AppError> {
-    let spans = state
-        .db
-        .step_spans()
-        .await?
-        .into_iter()
-        .filter(|s| in_scope(scope, &s.area))
-        .collect();
-    measure_spans(state, spans).await
+    measure_where(state, |s| in_scope(scope, &s.area)).await
 }
 
 /// The steps one person went through (their submission, recording, card, handovers, sessions,
 /// proposals, facilitations), measured: the time each step took them.
 pub(crate) async fn person_steps(state: &AppState, resident_id: i64) -> Result<Vec<Measured>, AppError> {
     let units = state.db.resident_units(resident_id).await?;
-    let usulan = format!("/bantuan/warga/{resident_id}#usulan");
-    let fasilitasi = format!("/bantuan/warga/{resident_id}#facilitated");
-    let spans = state
-        .db
-        .step_spans()
-        .await?
-        .into_iter()
-        .filter(|s| match s.step {
-            1 | 2 => units.submission == Some(s.id),
-            5 | 6 => s.id == resident_id,
-            7 | 8 => units.handovers.contains(&s.id),
-            9 => units.session == Some(s.id),
-            10 => s.link == usulan,
-            11 => units.evaluations.contains(&s.id),
-            12 => s.link == fasilitasi,
-            _ => false,
-        })
-        .collect();
+    measure_where(state, |s| match s.step {
+        1 | 2 => units.submission == Some(s.id),
+        7 | 8 => units.handovers.contains(&s.id),
+        9 => units.session == Some(s.id),
+        11 => units.evaluations.contains(&s.id),
+        _ => s.resident_id == Some(resident_id),
+    })
+    .await
+}
+
+/// The units `keep` selects, measured.
+pub(crate) async fn measure_where(state: &AppState, keep: impl Fn(&Span) -> bool) -> Result<Vec<Measured>, AppError> {
+    let spans = state.db.step_spans().await?.into_iter().filter(|s| keep(s)).collect();
     measure_spans(state, spans).await
 }
 

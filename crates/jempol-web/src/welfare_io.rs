@@ -617,6 +617,14 @@ struct ProposalLine {
     result: String,
 }
 
+/// What a user is told when there is nothing to list or report yet.
+fn no_campaign() -> AppError {
+    AppError::Invalid(
+        "Belum ada gelombang jemput bola di kecamatan ini. Usulan dan laporan bantuan muncul setelah Kasi Pelayanan membuat gelombang."
+            .into(),
+    )
+}
+
 /// The campaign chosen (or the newest), within the user's kecamatan.
 async fn chosen_campaign(state: &AppState, p: &Principal, id: Option<i64>) -> Result<Option<i64>, AppError> {
     let campaigns = campaigns_for(state, &p.scope).await?;
@@ -631,7 +639,7 @@ async fn proposal_lines(
     q: &ProposalQuery,
 ) -> Result<(Option<i64>, Vec<ProposalLine>, Loaded), AppError> {
     let Some(campaign) = chosen_campaign(state, p, q.gelombang).await? else {
-        return Err(AppError::NotFound);
+        return Err(no_campaign());
     };
     let desa = Some(q.desa.as_str()).filter(|d| !d.is_empty() && p.scope.contains_desa(d));
     let loaded = load(state, p, campaign, desa).await?;
@@ -970,7 +978,7 @@ struct Report {
 
 async fn report(state: &AppState, p: &Principal, id: Option<i64>) -> Result<(i64, Report), AppError> {
     let Some(campaign) = chosen_campaign(state, p, id).await? else {
-        return Err(AppError::NotFound);
+        return Err(no_campaign());
     };
     let loaded = load(state, p, campaign, None).await?;
     let sessions = state.db.assistance_sessions(campaign).await?;
@@ -1193,6 +1201,20 @@ async fn report_page(
     })
 }
 
+async fn audit_report(state: &AppState, p: &Principal, campaign: i64, format: &str) -> Result<(), PageError> {
+    Ok(state
+        .db
+        .audit_event(
+            &p.actor(),
+            state.now(),
+            "assistance.report",
+            "campaign",
+            Some(&campaign.to_string()),
+            Some(serde_json::json!({ "format": format })),
+        )
+        .await?)
+}
+
 async fn report_xlsx(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
@@ -1209,17 +1231,7 @@ async fn report_xlsx(
         ("Waktu langkah", &TIME_HEADER, &r.time_rows()),
     ])
     .map_err(|e| PageError(e, lang))?;
-    state
-        .db
-        .audit_event(
-            &p.actor(),
-            state.now(),
-            "assistance.report",
-            "campaign",
-            Some(&campaign.to_string()),
-            Some(serde_json::json!({"format": "xlsx"})),
-        )
-        .await?;
+    audit_report(&state, &p, campaign, "xlsx").await?;
     Ok(attachment(XLSX, &format!("laporan-bantuan-{campaign}.xlsx"), body))
 }
 
@@ -1275,16 +1287,6 @@ async fn report_pdf(
         ],
     };
     let body = jempol_docs::render(&doc).map_err(|e| PageError(AppError::Internal(e.to_string()), lang))?;
-    state
-        .db
-        .audit_event(
-            &p.actor(),
-            state.now(),
-            "assistance.report",
-            "campaign",
-            Some(&campaign.to_string()),
-            Some(serde_json::json!({"format": "pdf"})),
-        )
-        .await?;
+    audit_report(&state, &p, campaign, "pdf").await?;
     Ok(pdf_response(&format!("laporan-bantuan-{campaign}.pdf"), body))
 }

@@ -26,9 +26,7 @@ use jempol_core::assistance::{
 };
 use jempol_core::{Action, Scope};
 use jempol_store::campaigns::Campaign;
-use jempol_store::welfare::{
-    Decision, Facilitation, NewFacilitation, NewProposal, Proposal, Received, Session, WelfareRow, Whose,
-};
+use jempol_store::welfare::{Decision, NewFacilitation, NewProposal, Proposal, Received, Session, WelfareRow, Whose};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -165,8 +163,7 @@ pub(crate) fn ektp_label(code: &str) -> String {
     match code {
         "diterima" => "sudah diterima".into(),
         "dicetak" => "sudah dicetak".into(),
-        "terekam" => "terekam, menunggu cetak".into(),
-        s => s.replace('_', " "),
+        stage => crate::resident_pages::stage_label(stage).to_string(),
     }
 }
 
@@ -175,7 +172,6 @@ pub(crate) struct Loaded {
     pub(crate) programs: Vec<Program>,
     pub(crate) lines: Vec<Line>,
     pub(crate) proposals: Vec<Proposal>,
-    pub(crate) facilitations: Vec<Facilitation>,
     pub(crate) rows: Vec<WelfareRow>,
     pub(crate) received: Vec<Received>,
 }
@@ -244,7 +240,6 @@ pub(crate) async fn load(
         programs,
         lines,
         proposals,
-        facilitations,
         rows,
         received,
     })
@@ -260,76 +255,49 @@ pub(crate) struct StepTime {
     pub(crate) longest: String,
 }
 
-fn step_time(no: u32, what: &'static str, standard: i64, minutes: &[i64]) -> StepTime {
-    StepTime {
-        no,
-        what,
-        standard: duration_label(standard),
-        count: minutes.len(),
-        on_time: minutes.iter().filter(|m| **m <= standard).count(),
-        longest: minutes
-            .iter()
-            .max()
-            .map(|m| duration_label(*m))
-            .unwrap_or_else(|| "—".into()),
-    }
-}
-
-/// Steps 9–12 measured against the SOP: sessions' working time (9 and 11), from a person's
-/// check to their proposal (10), each facilitation's own time (12).
+/// Steps 9–12 of a campaign measured against the SOP, by the same measurement as every step
+/// (`sla_pages`): sessions' working time (9 and 11), from a person's check to their proposal
+/// (10), each facilitation's own time (12); finished units only.
 pub(crate) async fn step_times(
     state: &AppState,
     loaded: &Loaded,
     sessions: &[Session],
 ) -> Result<Vec<StepTime>, AppError> {
-    let cal = crate::calendar_pages::calendar(state).await?;
-    let closed = |kind: &str| -> Vec<i64> {
-        sessions
-            .iter()
-            .filter(|s| s.kind == kind)
-            .filter_map(|s| s.closed_at.map(|c| cal.minutes(s.opened_at, c)))
-            .collect()
-    };
-    let checked: HashMap<i64, i64> = loaded
-        .rows
-        .iter()
-        .filter_map(|r| r.checked_at.map(|c| (r.resident_id, c)))
-        .collect();
-    let proposing: Vec<i64> = loaded
-        .proposals
-        .iter()
-        .filter_map(|x| {
-            checked
-                .get(&x.resident_id)
-                .map(|c| cal.minutes(*c, x.created_at.max(*c)))
-        })
-        .collect();
-    Ok(vec![
-        step_time(
-            9,
-            "sesi koordinasi",
-            standard_minutes(state, 9).await?,
-            &closed("koordinasi"),
-        ),
-        step_time(
-            10,
-            "dari koordinasi sampai usulan",
-            standard_minutes(state, 10).await?,
-            &proposing,
-        ),
-        step_time(
-            11,
-            "sesi evaluasi hasil",
-            standard_minutes(state, 11).await?,
-            &closed("evaluasi"),
-        ),
-        step_time(
-            12,
-            "fasilitasi per penerima",
-            standard_minutes(state, 12).await?,
-            &loaded.facilitations.iter().map(|f| f.minutes).collect::<Vec<_>>(),
-        ),
-    ])
+    let people: std::collections::HashSet<i64> = loaded.lines.iter().map(|l| l.id).collect();
+    let session_ids: std::collections::HashSet<i64> = sessions.iter().map(|s| s.id).collect();
+    let measured = crate::sla_pages::measure_where(state, |s| match s.step {
+        9 | 11 => session_ids.contains(&s.id),
+        10 | 12 => s.resident_id.is_some_and(|r| people.contains(&r)),
+        _ => false,
+    })
+    .await?;
+    let mut out = Vec::new();
+    for (no, what) in [
+        (9, "sesi koordinasi"),
+        (10, "dari koordinasi sampai usulan"),
+        (11, "sesi evaluasi hasil"),
+        (12, "fasilitasi per penerima"),
+    ] {
+        let done: Vec<&crate::sla_pages::Measured> =
+            measured.iter().filter(|m| m.span.step == no && m.sla.done).collect();
+        out.push(StepTime {
+            no,
+            what,
+            standard: duration_label(standard_minutes(state, no).await?),
+            count: done.len(),
+            on_time: done
+                .iter()
+                .filter(|m| m.sla.state != jempol_core::worktime::SlaState::Late)
+                .count(),
+            longest: done
+                .iter()
+                .map(|m| m.sla.used)
+                .max()
+                .map(duration_label)
+                .unwrap_or_else(|| "—".into()),
+        });
+    }
+    Ok(out)
 }
 
 pub(crate) struct SessionLine {

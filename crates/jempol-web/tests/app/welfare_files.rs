@@ -426,3 +426,22 @@ async fn proposals_leave_as_bnba_and_berita_acara_and_the_report_counts_what_was
     assert_eq!(audit.iter().filter(|e| e.action == "proposal.export").count(), 2);
     assert_eq!(audit.iter().filter(|e| e.action == "assistance.report").count(), 3);
 }
+
+#[tokio::test]
+async fn without_a_campaign_the_assistance_pages_say_what_comes_first() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    let dinsos = app.login("dinsos").await;
+    let list = app.get("/bantuan", Some(&dinsos)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Belum ada gelombang jemput bola"), "{}", list.body);
+    for path in ["/bantuan/laporan", "/bantuan/usulan", "/bantuan/usulan/bnba.xlsx"] {
+        let r = app.get(path, Some(&dinsos)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(
+            r.body.contains("setelah Kasi Pelayanan membuat gelombang"),
+            "{path}: {}",
+            r.body
+        );
+    }
+}
