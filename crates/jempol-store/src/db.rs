@@ -155,6 +155,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "sop_reviews",
         include_str!("../migrations/sqlite/0024_sop_reviews.sql"),
     ),
+    (
+        25,
+        "funnel_counts",
+        include_str!("../migrations/sqlite/0025_funnel_counts.sql"),
+    ),
+    (
+        26,
+        "notifications",
+        include_str!("../migrations/sqlite/0026_notifications.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -264,6 +274,16 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         24,
         "sop_reviews",
         include_str!("../migrations/postgres/0024_sop_reviews.sql"),
+    ),
+    (
+        25,
+        "funnel_counts",
+        include_str!("../migrations/postgres/0025_funnel_counts.sql"),
+    ),
+    (
+        26,
+        "notifications",
+        include_str!("../migrations/postgres/0026_notifications.sql"),
     ),
 ];
 

@@ -11,6 +11,7 @@ pub mod campaigns;
 mod db;
 pub mod handovers;
 pub mod meetings;
+pub mod notifications;
 pub mod production;
 pub mod regions;
 pub mod residents;

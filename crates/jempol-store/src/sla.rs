@@ -400,13 +400,20 @@ impl Db {
     }
 
     /// Escalates a late unit to `level`, once: true when this call fired it, false when it had
-    /// been fired before (by this instance or another).
-    pub async fn fire_escalation(&self, e: &Escalation, now: i64) -> Result<bool, StoreError> {
+    /// been fired before (by this instance or another). When it fires, the escalation is also
+    /// queued for each destination outside the app (`targets`: channel and address), in the
+    /// same transaction, for [`Db::claim_notification`] to deliver.
+    pub async fn fire_escalation(
+        &self,
+        e: &Escalation,
+        targets: &[(&str, &str)],
+        now: i64,
+    ) -> Result<bool, StoreError> {
         Ok(run!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let fired = sqlx::query(
+            let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO escalations (step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (step, unit_id, level) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (step, unit_id, level) DO NOTHING RETURNING id",
             )
             .bind(i64::from(e.step))
             .bind(e.unit_id)
@@ -417,11 +424,20 @@ impl Db {
             .bind(e.used_minutes)
             .bind(e.standard_minutes)
             .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if fired {
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = id {
+                for (channel, target) in targets {
+                    sqlx::query(
+                        "INSERT INTO notifications (escalation_id, channel, target, next_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+                    )
+                    .bind(id)
+                    .bind(channel)
+                    .bind(target)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 audit!(
                     &mut *tx,
                     &Actor::system("eskalasi"),
@@ -432,12 +448,12 @@ impl Db {
                     None,
                     Some(
                         serde_json::json!({"step": e.step, "unit": e.unit_id, "level": e.level, "label": e.label,
-                        "used": e.used_minutes, "standard": e.standard_minutes})
+                        "used": e.used_minutes, "standard": e.standard_minutes, "sent_to": targets.iter().map(|t| t.0).collect::<Vec<_>>()})
                     )
                 )?;
             }
             tx.commit().await?;
-            fired
+            id.is_some()
         }))
     }
 
@@ -530,26 +546,71 @@ pub const FUNNEL: [(&str, u32); 13] = [
     ("difasilitasi", 12),
 ];
 
-const FUNNEL_SQL: &str = "SELECT r.desa_code, \
-     CAST(CASE WHEN r.birth_date <= $1 THEN 1 ELSE 0 END AS BIGINT) AS lansia, \
-     CAST(CASE WHEN r.disabilitas THEN 1 ELSE 0 END AS BIGINT) AS dis, \
-     CAST(CASE WHEN r.odgj THEN 1 ELSE 0 END AS BIGINT) AS odgj, \
-     COUNT(*) AS people, \
-     SUM(CASE WHEN r.submission_id IS NOT NULL THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN r.stage NOT IN ('terdaftar', 'diajukan', 'ditolak', 'digabung') THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x WHERE x.resident_id = r.id {campaign}) THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x JOIN campaign_events e ON e.campaign_id = x.campaign_id AND e.kind = 'jadwal_disetujui_camat' WHERE x.resident_id = r.id {campaign}) THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x JOIN visit_outcomes o ON o.id = x.outcome_id WHERE x.resident_id = r.id AND x.resolved = TRUE AND o.kind = 'terekam' {campaign}) THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM production p WHERE p.resident_id = r.id AND p.printed_date IS NOT NULL) THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id WHERE h.kind = 'kecamatan' AND i.resident_id = r.id AND i.item = 'ektp' AND i.status = 'diterima') THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id WHERE h.kind = 'desa' AND i.resident_id = r.id AND i.item = 'ektp' AND i.status = 'diterima') THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM card_receipts c WHERE c.resident_id = r.id AND c.item = 'ektp') THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM welfare w WHERE w.resident_id = r.id) THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM proposals q WHERE q.resident_id = r.id) THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM proposals q WHERE q.resident_id = r.id AND q.result = 'diterima') THEN 1 ELSE 0 END), \
-     SUM(CASE WHEN EXISTS (SELECT 1 FROM facilitations f WHERE f.resident_id = r.id) THEN 1 ELSE 0 END) \
-     FROM residents r WHERE r.merged_into IS NULL AND {scope} {only} \
-     GROUP BY r.desa_code, lansia, dis, odgj ORDER BY r.desa_code";
+/// Each person's stages reached, for the people bound to `{ids}`: one row for everyone
+/// (campaign 0) and one per campaign they belong to, where the campaign's own stages count
+/// only that campaign.
+const PROGRESS_SQL: &str = "SELECT r.id, k.cid, r.desa_code, \
+     CAST(CASE WHEN r.birth_date <= $1 THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN r.disabilitas THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN r.odgj THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN r.submission_id IS NOT NULL THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN r.stage NOT IN ('terdaftar', 'diajukan', 'ditolak', 'digabung') THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x WHERE x.resident_id = r.id AND (k.cid = 0 OR x.campaign_id = k.cid)) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x JOIN campaign_events e ON e.campaign_id = x.campaign_id AND e.kind = 'jadwal_disetujui_camat' WHERE x.resident_id = r.id AND (k.cid = 0 OR x.campaign_id = k.cid)) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM campaign_residents x JOIN visit_outcomes o ON o.id = x.outcome_id WHERE x.resident_id = r.id AND x.resolved = TRUE AND o.kind = 'terekam' AND (k.cid = 0 OR x.campaign_id = k.cid)) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM production p WHERE p.resident_id = r.id AND p.printed_date IS NOT NULL) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id WHERE h.kind = 'kecamatan' AND i.resident_id = r.id AND i.item = 'ektp' AND i.status = 'diterima') THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id WHERE h.kind = 'desa' AND i.resident_id = r.id AND i.item = 'ektp' AND i.status = 'diterima') THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM card_receipts c WHERE c.resident_id = r.id AND c.item = 'ektp') THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM welfare w WHERE w.resident_id = r.id) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM proposals q WHERE q.resident_id = r.id) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM proposals q WHERE q.resident_id = r.id AND q.result = 'diterima') THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM facilitations f WHERE f.resident_id = r.id) THEN 1 ELSE 0 END AS BIGINT) \
+     FROM (SELECT id AS rid, CAST(0 AS BIGINT) AS cid FROM residents WHERE id IN ({ids}) \
+           UNION SELECT resident_id, campaign_id FROM campaign_residents WHERE resident_id IN ({ids})) k \
+     JOIN residents r ON r.id = k.rid WHERE r.merged_into IS NULL";
+
+/// How many people one refresh transaction recomputes.
+const PROGRESS_BATCH: usize = 500;
+
+/// One person's place in the funnel for one campaign (0: everyone).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Progress {
+    resident_id: i64,
+    campaign_id: i64,
+    desa_code: String,
+    lansia: i64,
+    disabilitas: i64,
+    odgj: i64,
+    reached: i64,
+}
+
+type CountKey = (i64, String, i64, i64, i64, i64);
+
+impl Progress {
+    /// The counts this row adds to the funnel: people (stage 0) and each stage reached.
+    fn count_into(&self, deltas: &mut std::collections::HashMap<CountKey, i64>, sign: i64) {
+        let key = |stage: i64| {
+            (
+                self.campaign_id,
+                self.desa_code.clone(),
+                self.lansia,
+                self.disabilitas,
+                self.odgj,
+                stage,
+            )
+        };
+        *deltas.entry(key(0)).or_default() += sign;
+        for bit in 0..FUNNEL.len() {
+            if self.reached & (1 << bit) != 0 {
+                *deltas.entry(key(bit as i64 + 1)).or_default() += sign;
+            }
+        }
+    }
+}
+
+type ProgressRow = (i64, i64, String, i64, i64, i64, i64);
+type CountRow = (String, i64, i64, i64, i64, i64);
 
 impl Db {
     /// The submission, handovers, coordination session and evaluation sessions of one person.
@@ -589,54 +650,221 @@ impl Db {
 }
 
 impl Db {
-    /// The funnel per desa and group within `scope`, for one campaign's people or everyone.
-    /// `lansia_born_before`: people born on or before this ISO date are 60 or older.
+    /// Brings the maintained funnel up to date: recomputes the people the triggers marked
+    /// (and those who turned 60, `lansia_born_before` being today's cut-off) at most
+    /// `max_people` of them, in batches of one transaction each. Returns how many it counted
+    /// and how many wait still. Instances may run it at once: the state row serialises them.
+    pub async fn refresh_funnel(
+        &self,
+        lansia_born_before: &str,
+        now: i64,
+        max_people: usize,
+    ) -> Result<(usize, i64), StoreError> {
+        let mut done = 0;
+        loop {
+            let took = self.refresh_funnel_batch(lansia_born_before, now).await?;
+            done += took;
+            if took == 0 || done >= max_people {
+                break;
+            }
+        }
+        Ok((done, self.funnel_pending().await?))
+    }
+
+    /// People waiting to be recomputed.
+    pub async fn funnel_pending(&self) -> Result<i64, StoreError> {
+        Ok(run!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM progress_dirty")
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    async fn refresh_funnel_batch(&self, cutoff: &str, now: i64) -> Result<usize, StoreError> {
+        Ok(run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Writing first takes SQLite's write lock and PostgreSQL's row lock at once.
+            sqlx::query("UPDATE funnel_state SET refreshed_at = $1 WHERE id = 1")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let before: String = sqlx::query_scalar("SELECT lansia_born_before FROM funnel_state WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+            if before != cutoff {
+                if !before.is_empty() {
+                    // Whoever crossed the line between the two cut-offs changes group.
+                    let (lo, hi) = if before.as_str() < cutoff {
+                        (before.as_str(), cutoff)
+                    } else {
+                        (cutoff, before.as_str())
+                    };
+                    sqlx::query(
+                        "INSERT INTO progress_dirty (resident_id) SELECT id FROM residents \
+                         WHERE birth_date > $1 AND birth_date <= $2 ON CONFLICT DO NOTHING",
+                    )
+                    .bind(lo)
+                    .bind(hi)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("UPDATE funnel_state SET lansia_born_before = $1 WHERE id = 1")
+                    .bind(cutoff)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "DELETE FROM progress_dirty WHERE resident_id IN \
+                 (SELECT resident_id FROM progress_dirty ORDER BY resident_id LIMIT $1) RETURNING resident_id",
+            )
+            .bind(PROGRESS_BATCH as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            if ids.is_empty() {
+                tx.commit().await?;
+                return Ok(0);
+            }
+            let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+            let list = list.join(", ");
+            let sql = PROGRESS_SQL.replace("{ids}", &list);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(cutoff);
+            for id in &ids {
+                q = q.bind(id);
+            }
+            let mut fresh = Vec::new();
+            for r in q.fetch_all(&mut *tx).await? {
+                use sqlx::Row;
+                let mut reached = 0i64;
+                for bit in 0..FUNNEL.len() {
+                    if r.try_get::<i64, _>(6 + bit)? == 1 {
+                        reached |= 1 << bit;
+                    }
+                }
+                fresh.push(Progress {
+                    resident_id: r.try_get(0)?,
+                    campaign_id: r.try_get(1)?,
+                    desa_code: r.try_get(2)?,
+                    lansia: r.try_get(3)?,
+                    disabilitas: r.try_get(4)?,
+                    odgj: r.try_get(5)?,
+                    reached,
+                });
+            }
+            let list1: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 1)).collect();
+            let old_sql = format!(
+                "SELECT resident_id, campaign_id, desa_code, lansia, disabilitas, odgj, reached FROM resident_progress \
+                 WHERE resident_id IN ({})",
+                list1.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, ProgressRow>(sqlx::AssertSqlSafe(old_sql.as_str()));
+            for id in &ids {
+                q = q.bind(id);
+            }
+            let old = q.fetch_all(&mut *tx).await?;
+            let mut deltas = std::collections::HashMap::new();
+            for (resident_id, campaign_id, desa_code, lansia, disabilitas, odgj, reached) in old {
+                Progress {
+                    resident_id,
+                    campaign_id,
+                    desa_code,
+                    lansia,
+                    disabilitas,
+                    odgj,
+                    reached,
+                }
+                .count_into(&mut deltas, -1);
+            }
+            for p in &fresh {
+                p.count_into(&mut deltas, 1);
+            }
+            let del_sql = format!(
+                "DELETE FROM resident_progress WHERE resident_id IN ({})",
+                list1.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(del_sql.as_str()));
+            for id in &ids {
+                q = q.bind(id);
+            }
+            q.execute(&mut *tx).await?;
+            for p in &fresh {
+                sqlx::query(
+                    "INSERT INTO resident_progress (resident_id, campaign_id, desa_code, lansia, disabilitas, odgj, reached) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(p.resident_id)
+                .bind(p.campaign_id)
+                .bind(&p.desa_code)
+                .bind(p.lansia)
+                .bind(p.disabilitas)
+                .bind(p.odgj)
+                .bind(p.reached)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for ((campaign_id, desa, lansia, dis, odgj, stage), n) in deltas {
+                if n == 0 {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO funnel_counts (campaign_id, desa_code, lansia, disabilitas, odgj, stage, n) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (campaign_id, desa_code, lansia, disabilitas, odgj, stage) \
+                     DO UPDATE SET n = funnel_counts.n + excluded.n",
+                )
+                .bind(campaign_id)
+                .bind(desa)
+                .bind(lansia)
+                .bind(dis)
+                .bind(odgj)
+                .bind(stage)
+                .bind(n)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            ids.len()
+        }))
+    }
+
+    /// The funnel per desa and group within `scope`, for one campaign's people or everyone,
+    /// as maintained by [`Db::refresh_funnel`].
     pub async fn funnel(
         &self,
         scope: &jempol_core::Scope,
         campaign: Option<i64>,
-        lansia_born_before: &str,
     ) -> Result<Vec<FunnelRow>, StoreError> {
-        let (cond, binds) = crate::scope_condition(scope, "r.desa_code", 2);
-        let n = binds.len() + 2;
-        let (campaign_cond, only) = match campaign {
-            Some(_) => (
-                format!("AND x.campaign_id = ${n}"),
-                format!("AND r.id IN (SELECT resident_id FROM campaign_residents WHERE campaign_id = ${n})"),
-            ),
-            None => (String::new(), String::new()),
-        };
-        let sql = FUNNEL_SQL
-            .replace("{campaign}", &campaign_cond)
-            .replace("{scope}", &cond)
-            .replace("{only}", &only);
-        let rows = run!(self, |pool| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(lansia_born_before);
+        let (cond, binds) = crate::scope_condition(scope, "desa_code", 2);
+        let sql = format!(
+            "SELECT desa_code, lansia, disabilitas, odgj, stage, n FROM funnel_counts \
+             WHERE campaign_id = $1 AND n <> 0 AND {cond} ORDER BY desa_code, lansia, disabilitas, odgj, stage"
+        );
+        let rows: Vec<CountRow> = run!(self, |pool| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(campaign.unwrap_or(0));
             for b in &binds {
                 q = q.bind(b);
             }
-            if let Some(c) = campaign {
-                q = q.bind(c);
-            }
-            let rows = q.fetch_all(pool).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                use sqlx::Row;
-                let flag = |i: usize| -> Result<bool, sqlx::Error> { Ok(r.try_get::<i64, _>(i)? == 1) };
-                let mut counts = Vec::with_capacity(FUNNEL.len() + 1);
-                for i in 4..(5 + FUNNEL.len()) {
-                    counts.push(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0));
-                }
+            q.fetch_all(pool).await?
+        });
+        let mut out: Vec<FunnelRow> = Vec::new();
+        for (desa_code, lansia, disabilitas, odgj, stage, n) in rows {
+            let (lansia, disabilitas, odgj) = (lansia == 1, disabilitas == 1, odgj == 1);
+            let same = out.last().is_some_and(|r| {
+                r.desa_code == desa_code && r.lansia == lansia && r.disabilitas == disabilitas && r.odgj == odgj
+            });
+            if !same {
                 out.push(FunnelRow {
-                    desa_code: r.try_get(0)?,
-                    lansia: flag(1)?,
-                    disabilitas: flag(2)?,
-                    odgj: flag(3)?,
-                    counts,
+                    desa_code,
+                    lansia,
+                    disabilitas,
+                    odgj,
+                    counts: vec![0; FUNNEL.len() + 1],
                 });
             }
-            out
-        });
-        Ok(rows)
+            if let (Some(row), Ok(stage)) = (out.last_mut(), usize::try_from(stage))
+                && let Some(slot) = row.counts.get_mut(stage)
+            {
+                *slot = n;
+            }
+        }
+        Ok(out)
     }
 }

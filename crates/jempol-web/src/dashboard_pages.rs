@@ -17,6 +17,39 @@ use jempol_core::{Action, Scope};
 use jempol_store::sla::{FUNNEL, FunnelRow};
 use std::collections::BTreeMap;
 
+/// How many people a page recomputes before it answers; the rest are left to the background
+/// refresh (`refresh_loop` in the binary) and the page says the figures are being updated.
+pub const FUNNEL_BUDGET: usize = 2000;
+
+/// Birth dates up to this day count as lansia (60 or older) today.
+fn lansia_cutoff(state: &AppState) -> String {
+    let today = today_wib(state.now());
+    today
+        .checked_sub(jiff::Span::new().years(60))
+        .unwrap_or(today)
+        .to_string()
+}
+
+/// Counts everyone whose progress changed into the maintained funnel; the binary runs it
+/// every few seconds. Returns how many people it recomputed.
+pub async fn refresh_funnel(state: &AppState) -> Result<usize, jempol_store::StoreError> {
+    let (counted, _) = state
+        .db
+        .refresh_funnel(&lansia_cutoff(state), state.now(), usize::MAX)
+        .await?;
+    Ok(counted)
+}
+
+/// Refreshes at most [`FUNNEL_BUDGET`] people, for a page about to read the funnel; returns
+/// how many wait still.
+pub async fn refresh_for_page(state: &AppState) -> Result<i64, jempol_store::StoreError> {
+    let (_, pending) = state
+        .db
+        .refresh_funnel(&lansia_cutoff(state), state.now(), FUNNEL_BUDGET)
+        .await?;
+    Ok(pending)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/dasbor", get(dashboard))
 }
@@ -49,6 +82,8 @@ struct DashboardPage {
     funnel_svg: String,
     steps: Vec<StepLine>,
     places: Vec<(&'static str, usize, usize, usize)>,
+    /// People whose progress is still to be counted.
+    pending: i64,
 }
 
 fn add(into: &mut Vec<i64>, from: &[i64]) {
@@ -109,11 +144,8 @@ async fn dashboard(
         Scope::Desa { code: desa.clone() }
     };
     let today = today_wib(state.now());
-    let lansia_before = today
-        .checked_sub(jiff::Span::new().years(60))
-        .unwrap_or(today)
-        .to_string();
-    let rows: Vec<FunnelRow> = state.db.funnel(&scope, campaign, &lansia_before).await?;
+    let pending = refresh_for_page(&state).await?;
+    let rows: Vec<FunnelRow> = state.db.funnel(&scope, campaign).await?;
     let names: BTreeMap<String, String> = desa_options.iter().cloned().collect();
     let mut total = Vec::new();
     let mut per_desa: BTreeMap<String, Vec<i64>> = BTreeMap::new();
@@ -189,5 +221,6 @@ async fn dashboard(
             .collect(),
         steps,
         places,
+        pending,
     })
 }

@@ -1714,6 +1714,15 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("home.running", "pekerjaan berjalan", "in progress"),
     ("home.late", "terlambat", "late"),
     ("home.at_risk", "hampir terlambat", "at risk"),
+    (
+        "dash.pending",
+        "Angka sedang diperbarui; warga yang belum terhitung",
+        "Figures are being updated; people not yet counted",
+    ),
+    ("task.sent", "terkirim", "sent"),
+    ("task.send_failed", "gagal, tidak dicoba lagi", "failed, given up"),
+    ("task.send_retry", "gagal, akan dicoba lagi", "failed, will retry"),
+    ("task.send_waiting", "menunggu dikirim", "waiting to be sent"),
 ];
 
 #[cfg(test)]

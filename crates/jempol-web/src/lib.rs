@@ -20,6 +20,7 @@ mod identity_pages;
 pub mod intake;
 mod letters;
 mod meeting_pages;
+mod notify;
 mod pages;
 mod production_pages;
 mod report_pages;
@@ -40,6 +41,8 @@ use jempol_store::Db;
 use std::sync::Arc;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use dashboard_pages::refresh_funnel;
+pub use notify::{check_email, deliver_notifications};
 pub use sla_pages::escalate;
 
 /// Settings the web layer needs. Defaults suit one kantor kecamatan.
@@ -61,6 +64,30 @@ pub struct WebConfig {
     pub login_window_minutes: i64,
     /// Where late work escalated is also POSTed as JSON (optional).
     pub escalation_webhook: Option<String>,
+    /// Where late work escalated is also emailed (optional).
+    pub escalation_email: Option<EmailConfig>,
+}
+
+/// Email for escalations: the SMTP server as a URL (`smtp://user:pass@host:587?tls=required`,
+/// `smtps://…` for TLS from the start, `smtp://host:25` without TLS on a trusted network),
+/// the sender, and who receives each level.
+#[derive(Clone, Default)]
+pub struct EmailConfig {
+    pub smtp_url: String,
+    pub from: String,
+    pub kasi: Vec<String>,
+    pub camat: Vec<String>,
+}
+
+impl std::fmt::Debug for EmailConfig {
+    // The SMTP URL may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("from", &self.from)
+            .field("kasi", &self.kasi)
+            .field("camat", &self.camat)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for WebConfig {
@@ -78,6 +105,7 @@ impl Default for WebConfig {
             max_ip_failures: 30,
             login_window_minutes: 15,
             escalation_webhook: None,
+            escalation_email: None,
         }
     }
 }

@@ -78,11 +78,8 @@ async fn build(state: &AppState, p: &Principal, month: &str) -> Result<Report, A
         cal.instant(last.tomorrow().unwrap_or(last).at(0, 0, 0, 0)),
     );
     // The people as they stand on the day the report is made.
-    let lansia_before = today
-        .checked_sub(jiff::Span::new().years(60))
-        .unwrap_or(today)
-        .to_string();
-    let rows = state.db.funnel(&p.scope, None, &lansia_before).await?;
+    crate::dashboard_pages::refresh_for_page(state).await?;
+    let rows = state.db.funnel(&p.scope, None).await?;
     let roll_up =
         matches!(p.scope, Scope::Kabupaten { .. }) || matches!(&p.scope, Scope::Kecamatan { codes } if codes.len() > 1);
     let mut groups: BTreeMap<String, Vec<i64>> = BTreeMap::new();

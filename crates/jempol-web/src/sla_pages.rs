@@ -414,6 +414,8 @@ struct EscalationLine {
     used: String,
     standard: String,
     fired: String,
+    /// Where it was sent outside the app, and how that went.
+    sent: Vec<String>,
 }
 
 async fn my_tasks(
@@ -432,25 +434,57 @@ async fn my_tasks(
         jempol_core::Role::Camat => Some("camat"),
         _ => None,
     };
-    let escalations = match level {
+    let open: Vec<_> = match level {
         Some(l) => state
             .db
             .open_escalations(l)
             .await?
             .into_iter()
             .filter(|e| in_scope(&p.scope, &e.area))
-            .map(|e| EscalationLine {
-                id: e.id,
-                step: e.step,
-                label: e.label,
-                link: e.link,
-                used: duration_label(e.used_minutes),
-                standard: duration_label(e.standard_minutes),
-                fired: crate::clock::format_wib(e.fired_at),
-            })
             .collect(),
         None => vec![],
     };
+    let ids: Vec<i64> = open.iter().map(|e| e.id).collect();
+    let deliveries = state.db.deliveries(&ids).await?;
+    let t = Tr(lang);
+    let escalations = open
+        .into_iter()
+        .map(|e| EscalationLine {
+            sent: deliveries
+                .iter()
+                .filter(|d| d.escalation_id == e.id)
+                .map(|d| {
+                    let how = if d.sent_at.is_some() {
+                        t.s("task.sent").to_string()
+                    } else if d.failed_at.is_some() {
+                        format!(
+                            "{} ({}×): {}",
+                            t.s("task.send_failed"),
+                            d.attempts,
+                            d.last_error.clone().unwrap_or_default()
+                        )
+                    } else if d.attempts > 0 {
+                        format!(
+                            "{} ({}×): {}",
+                            t.s("task.send_retry"),
+                            d.attempts,
+                            d.last_error.clone().unwrap_or_default()
+                        )
+                    } else {
+                        t.s("task.send_waiting").to_string()
+                    };
+                    format!("{} {}: {how}", d.channel, d.target)
+                })
+                .collect(),
+            id: e.id,
+            step: e.step,
+            label: e.label,
+            link: e.link,
+            used: duration_label(e.used_minutes),
+            standard: duration_label(e.standard_minutes),
+            fired: crate::clock::format_wib(e.fired_at),
+        })
+        .collect();
     render(&TasksPage {
         l: layout(lang, Some(&p), Tr(lang).s("task.title"), "/tugas", q.ok.as_deref()),
         escalations,
@@ -513,47 +547,14 @@ pub async fn escalate(state: &AppState) -> Result<usize, AppError> {
                 fired_at: 0,
                 acknowledged_by: None,
             };
-            if state.db.fire_escalation(&e, state.now()).await? {
+            let targets = crate::notify::targets(&state.config, level);
+            if state.db.fire_escalation(&e, &targets, state.now()).await? {
                 tracing::info!(step = e.step, unit = e.unit_id, level, "late work escalated");
                 fired += 1;
-                if let Some(url) = &state.config.escalation_webhook {
-                    deliver(url, &e).await;
-                }
             }
         }
     }
+    // What fired now (and what waits for a retry) goes out.
+    crate::notify::deliver_notifications(state).await?;
     Ok(fired)
-}
-
-/// Sends a fired escalation to the configured webhook as JSON, once (from the instance that
-/// fired it). A failure is logged; the escalation stays in the app either way.
-async fn deliver(url: &str, e: &jempol_store::sla::Escalation) {
-    let body = serde_json::json!({
-        "event": "eskalasi",
-        "step": e.step,
-        "level": e.level,
-        "unit": e.unit_id,
-        "label": e.label,
-        "link": e.link,
-        "used_minutes": e.used_minutes,
-        "standard_minutes": e.standard_minutes,
-    });
-    let url = url.to_string();
-    let sent = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(std::time::Duration::from_secs(10)))
-            .build()
-            .into();
-        agent
-            .post(&url)
-            .header("content-type", "application/json")
-            .send(body.to_string())
-            .map(|_| ())
-    })
-    .await;
-    match sent {
-        Ok(Ok(())) => tracing::info!(step = e.step, unit = e.unit_id, "escalation delivered to the webhook"),
-        Ok(Err(err)) => tracing::warn!(error = %err, "escalation webhook failed"),
-        Err(err) => tracing::warn!(error = %err, "escalation webhook task failed"),
-    }
 }

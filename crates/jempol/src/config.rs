@@ -22,6 +22,32 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Late work escalated is also POSTed as JSON to this address (http:// or https://).
     pub escalation_webhook: Option<String>,
+    /// Late work escalated is also emailed through this SMTP server.
+    #[serde(default)]
+    pub escalation_email: Option<FileEmail>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEmail {
+    /// `smtp://user:password@host:587?tls=required`; `JEMPOL_ESCALATION_SMTP_URL` overrides it.
+    pub smtp_url: Option<String>,
+    pub from: String,
+    #[serde(default)]
+    pub kasi: Vec<String>,
+    #[serde(default)]
+    pub camat: Vec<String>,
+}
+
+impl fmt::Debug for FileEmail {
+    // The SMTP URL may carry a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileEmail")
+            .field("from", &self.from)
+            .field("kasi", &self.kasi)
+            .field("camat", &self.camat)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +155,20 @@ pub fn load(o: Overrides) -> Result<Config> {
         }
         web.escalation_webhook = Some(url);
     }
+    if let Some(email) = file.escalation_email {
+        let smtp_url = std::env::var("JEMPOL_ESCALATION_SMTP_URL")
+            .ok()
+            .or(email.smtp_url)
+            .context("escalation_email perlu smtp_url (atau JEMPOL_ESCALATION_SMTP_URL)")?;
+        let email = jempol_web::EmailConfig {
+            smtp_url,
+            from: email.from,
+            kasi: email.kasi,
+            camat: email.camat,
+        };
+        jempol_web::check_email(&email).map_err(anyhow::Error::msg)?;
+        web.escalation_email = Some(email);
+    }
     let log_json = std::env::var("JEMPOL_LOG_FORMAT")
         .ok()
         .or(file.log_format)
@@ -230,5 +270,36 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    #[test]
+    fn escalation_email_is_read_and_checked() {
+        let dir = std::env::temp_dir().join(format!("jempol-cfg-mail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("jempol.toml");
+        let load_it = || {
+            load(Overrides {
+                config: Some(file.clone()),
+                listen: None,
+                data_dir: None,
+                database_url: None,
+            })
+        };
+        std::fs::write(
+            &file,
+            "[escalation_email]\nsmtp_url = \"smtp://kantor:rahasia@mail.dolopo.example:587?tls=required\"\nfrom = \"Jempol <jempol@dolopo.example>\"\nkasi = [\"kasi@dolopo.example\"]\ncamat = [\"camat@dolopo.example\"]\n",
+        )
+        .unwrap();
+        let c = load_it().unwrap();
+        let email = c.web.escalation_email.unwrap();
+        assert_eq!(email.kasi, vec!["kasi@dolopo.example".to_string()]);
+        assert!(!format!("{email:?}").contains("rahasia"), "no password in logs");
+        std::fs::write(
+            &file,
+            "[escalation_email]\nsmtp_url = \"smtp://mail.dolopo.example\"\nfrom = \"jempol@dolopo.example\"\nkasi = [\"pak kasi\"]\n",
+        )
+        .unwrap();
+        let e = load_it().err().unwrap();
+        assert!(e.to_string().contains("pak kasi"), "{e}");
     }
 }

@@ -708,6 +708,28 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<u8> {
             }
         }
     });
+    // Escalations on their way by webhook or email, and retries of failed ones.
+    let sender = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = jempol_web::deliver_notifications(&sender).await {
+                tracing::warn!(error = %e, "escalation delivery pass failed");
+            }
+        }
+    });
+    // The dashboard's counts are kept up to date in the background, a few seconds behind.
+    let counter = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = jempol_web::refresh_funnel(&counter).await {
+                tracing::warn!(error = %e, "dashboard count refresh failed");
+            }
+        }
+    });
     let app = jempol_web::router(state);
     // Expired sessions are removed in the background; any instance may do it.
     let purge_db = db.clone();

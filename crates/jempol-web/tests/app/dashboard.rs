@@ -88,3 +88,80 @@ async fn the_camat_sees_how_far_everyone_got_and_what_is_late() {
         );
     }
 }
+
+fn person(i: usize, birth_date: &str, sop: i64) -> jempol_store::residents::NewResident {
+    jempol_store::residents::NewResident {
+        nik: format!("35190241{:08}", 10_000_000 + i),
+        no_kk: format!("35190201{:08}", 10_000_000 + i),
+        name: format!("WARGA UJI {i}"),
+        sex: "L".into(),
+        birth_place: "MADIUN".into(),
+        birth_date: birth_date.into(),
+        desa_code: "35.19.02.2003".into(),
+        address: "Dusun Krajan".into(),
+        rt: "001".into(),
+        rw: "001".into(),
+        disabilitas: false,
+        disability_kind: None,
+        odgj: false,
+        bedridden: false,
+        stage: "terdaftar".into(),
+        sop_definition_id: sop,
+        phone: String::new(),
+        dusun: "Krajan".into(),
+        notes: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_counts_are_maintained_as_people_change_and_turn_sixty() {
+    let s = approved().await;
+    let app = &s.app;
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    let camat = app.login("camat").await;
+    let before = app.get("/dasbor", Some(&camat)).await.body;
+    assert_eq!(numbers(row(&before, "funnel-desa", "Jumlah"))[0], 13);
+    assert_eq!(
+        app.db.funnel_pending().await.unwrap(),
+        0,
+        "the page brought them up to date"
+    );
+    // Someone who turns 60 on Wednesday 4 November 2026 (the clock is at Monday the 2nd).
+    let now = app.state.now();
+    app.db
+        .insert_residents(&[person(0, "1966-11-04", sop.id)], "uji", now)
+        .await
+        .unwrap();
+    let page = app.get("/dasbor", Some(&camat)).await.body;
+    assert_eq!(numbers(row(&page, "funnel-desa", "Jumlah"))[0], 14);
+    assert_eq!(numbers(row(&page, "funnel-category", ">lansia<"))[0], 13, "59 today");
+    app.clock.advance_minutes(2 * 24 * 60);
+    let camat = app.login("camat").await;
+    let page = app.get("/dasbor", Some(&camat)).await.body;
+    assert_eq!(
+        numbers(row(&page, "funnel-category", ">lansia<"))[0],
+        14,
+        "60 on Wednesday"
+    );
+    // A large list arrives: the page counts up to its budget and says the rest is coming.
+    let many: Vec<_> = (1..=2600).map(|i| person(i, "1950-01-01", sop.id)).collect();
+    app.db.insert_residents(&many, "uji", now).await.unwrap();
+    let page = app.get("/dasbor", Some(&camat)).await.body;
+    assert!(page.contains("Angka sedang diperbarui"), "{page}");
+    let shown = numbers(row(&page, "funnel-desa", "Jumlah"))[0];
+    assert!(shown > 14 && shown < 14 + 2600, "{shown}");
+    // Two instances refresh at once in the background; nobody is counted twice.
+    let other = jempol_web::AppState::new(
+        app.db.clone(),
+        (*app.state.config).clone(),
+        std::sync::Arc::new(app.clock.clone()),
+    );
+    let (a, b) = tokio::join!(
+        jempol_web::refresh_funnel(&app.state),
+        jempol_web::refresh_funnel(&other)
+    );
+    assert_eq!((a.unwrap() + b.unwrap()) as i64, 14 + 2600 - shown);
+    let page = app.get("/dasbor", Some(&camat)).await.body;
+    assert!(!page.contains("Angka sedang diperbarui"));
+    assert_eq!(numbers(row(&page, "funnel-desa", "Jumlah"))[0], 14 + 2600);
+}

@@ -218,3 +218,178 @@ async fn an_escalation_reaches_the_webhook_once_from_two_instances() {
     assert_eq!(got[0]["step"], 6);
     assert_eq!(got[0]["level"], "kasi");
 }
+
+#[tokio::test]
+async fn a_failed_webhook_is_tried_again_later_and_shown_to_the_kasi() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let s = approved().await;
+    let app = &s.app;
+    // The gateway is down for the first call, then up.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let seen = seen.clone();
+            async move {
+                if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                    (StatusCode::BAD_GATEWAY, "down")
+                } else {
+                    (StatusCode::OK, "ok")
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    let config = jempol_web::WebConfig {
+        escalation_webhook: Some(format!("http://{addr}/hook")),
+        ..(*app.state.config).clone()
+    };
+    let state = jempol_web::AppState::new(app.db.clone(), config, Arc::new(app.clock.clone()));
+    let petugas = app.login("petugas").await;
+    post_fields(
+        app,
+        &petugas,
+        "/lapangan/hasil",
+        &recorded("retry-0001-aaaa", s.id, s.monday[0], ""),
+    )
+    .await;
+    app.clock.advance_minutes(3 * 24 * 60);
+    assert_eq!(jempol_web::escalate(&state).await.unwrap(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "tried at once");
+    let kasi = app.login("kasi_pelayanan").await;
+    let tasks = app.get("/tugas", Some(&kasi)).await.body;
+    assert!(tasks.contains("gagal, akan dicoba lagi (1×)"), "{tasks}");
+    // Not again before the wait is over.
+    assert_eq!(jempol_web::deliver_notifications(&state).await.unwrap(), 0);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    app.clock.advance_minutes(1);
+    assert_eq!(jempol_web::deliver_notifications(&state).await.unwrap(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    // Sent: nothing more goes out.
+    app.clock.advance_minutes(120);
+    assert_eq!(jempol_web::deliver_notifications(&state).await.unwrap(), 0);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let kasi = app.login("kasi_pelayanan").await;
+    let tasks = app.get("/tugas", Some(&kasi)).await.body;
+    assert!(
+        tasks.contains(&format!("webhook http://{addr}/hook: terkirim")),
+        "{tasks}"
+    );
+}
+
+/// A small SMTP server on a local port that keeps each message it accepts; its first
+/// `refuse` transactions get a temporary failure, as a busy mail server gives.
+async fn smtp_receiver(refuse: usize) -> (std::net::SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mails: Arc<Mutex<Vec<String>>> = Arc::default();
+    let keep = mails.clone();
+    tokio::spawn(async move {
+        let mut refused = 0;
+        loop {
+            let Ok((sock, _)) = listener.accept().await else { return };
+            let (r, mut w) = sock.into_split();
+            let mut lines = BufReader::new(r).lines();
+            w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+            let mut data: Option<String> = None;
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(body) = data.as_mut() {
+                    if line == "." {
+                        keep.lock().unwrap().push(std::mem::take(body));
+                        data = None;
+                        w.write_all(b"250 queued\r\n").await.unwrap();
+                    } else {
+                        body.push_str(&line);
+                        body.push('\n');
+                    }
+                    continue;
+                }
+                let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" | "HELO" => b"250 test\r\n",
+                    "MAIL" if refused < refuse => {
+                        refused += 1;
+                        b"451 try again later\r\n"
+                    }
+                    "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
+                    "DATA" => {
+                        data = Some(String::new());
+                        b"354 go on\r\n"
+                    }
+                    "QUIT" => {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    }
+                    _ => b"500 what\r\n",
+                };
+                w.write_all(reply).await.unwrap();
+            }
+        }
+    });
+    (addr, mails)
+}
+
+#[tokio::test]
+async fn an_escalation_is_emailed_to_its_level_once_and_retried_after_a_refusal() {
+    use std::sync::Arc;
+    let s = approved().await;
+    let app = &s.app;
+    let (smtp, mails) = smtp_receiver(1).await;
+    let config = jempol_web::WebConfig {
+        escalation_email: Some(jempol_web::EmailConfig {
+            smtp_url: format!("smtp://{smtp}"),
+            from: "Jempol Dolopo <jempol@dolopo.example>".into(),
+            kasi: vec!["kasi@dolopo.example".into()],
+            camat: vec!["camat@dolopo.example".into()],
+        }),
+        ..(*app.state.config).clone()
+    };
+    let one = jempol_web::AppState::new(app.db.clone(), config.clone(), Arc::new(app.clock.clone()));
+    let two = jempol_web::AppState::new(app.db.clone(), config, Arc::new(app.clock.clone()));
+    let petugas = app.login("petugas").await;
+    post_fields(
+        app,
+        &petugas,
+        "/lapangan/hasil",
+        &recorded("mail-0001-aaaa", s.id, s.monday[0], ""),
+    )
+    .await;
+    app.clock.advance_minutes(3 * 24 * 60);
+    let (a, b) = tokio::join!(jempol_web::escalate(&one), jempol_web::escalate(&two));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert!(mails.lock().unwrap().is_empty(), "the server refused the first try");
+    app.clock.advance_minutes(1);
+    let (a, b) = tokio::join!(
+        jempol_web::deliver_notifications(&one),
+        jempol_web::deliver_notifications(&two)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one instance sends it");
+    let got = mails.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let mail = &got[0];
+    assert!(mail.contains("To: kasi@dolopo.example"), "{mail}");
+    assert!(mail.contains("Eskalasi langkah 6 SOP"), "{mail}");
+    // Whose card it is stays in the app.
+    let (_, name) = app
+        .db
+        .open_escalations("kasi")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.label))
+        .next()
+        .unwrap();
+    assert!(!mail.contains(&name), "{mail}");
+    // Twice the standard: the Camat's address, not the Kasi's.
+    app.clock.advance_minutes(4 * 24 * 60);
+    assert_eq!(jempol_web::escalate(&one).await.unwrap(), 1);
+    let got = mails.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    assert!(got[1].contains("To: camat@dolopo.example"), "{}", got[1]);
+}
