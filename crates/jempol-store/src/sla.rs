@@ -660,6 +660,19 @@ impl Db {
         now: i64,
         max_people: usize,
     ) -> Result<(usize, i64), StoreError> {
+        // Usually nothing changed: find that out without taking the write lock.
+        let (waiting, same_day): (bool, bool) = run!(self, |pool| {
+            let waiting: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM progress_dirty)")
+                .fetch_one(pool)
+                .await?;
+            let before: Option<String> = sqlx::query_scalar("SELECT lansia_born_before FROM funnel_state WHERE id = 1")
+                .fetch_optional(pool)
+                .await?;
+            (waiting, before.as_deref() == Some(lansia_born_before))
+        });
+        if !waiting && same_day {
+            return Ok((0, 0));
+        }
         let mut done = 0;
         loop {
             let took = self.refresh_funnel_batch(lansia_born_before, now).await?;

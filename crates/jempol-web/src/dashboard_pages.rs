@@ -59,6 +59,11 @@ struct DashQuery {
     gelombang: Option<i64>,
     #[serde(default)]
     desa: String,
+    /// The period of the step times: units finished from `dari` to `sampai` (inclusive).
+    #[serde(default)]
+    dari: String,
+    #[serde(default)]
+    sampai: String,
 }
 
 /// A row of a table: a name and its counts.
@@ -84,6 +89,9 @@ struct DashboardPage {
     places: Vec<(&'static str, usize, usize, usize)>,
     /// People whose progress is still to be counted.
     pending: i64,
+    dari: String,
+    sampai: String,
+    period_error: Option<String>,
 }
 
 fn add(into: &mut Vec<i64>, from: &[i64]) {
@@ -161,7 +169,26 @@ async fn dashboard(
     }
     total.resize(FUNNEL.len() + 1, 0);
     // Steps against their standards, over the same people and places.
-    let measured = measure(&state, &scope).await.map_err(|e| PageError(e, lang))?;
+    let mut measured = measure(&state, &scope).await.map_err(|e| PageError(e, lang))?;
+    let from = crate::clock::parse_local_date(&q.dari);
+    let to = crate::clock::parse_local_date(&q.sampai);
+    let mut period_error = None;
+    if from.is_some() || to.is_some() {
+        let cal = crate::calendar_pages::calendar(&state)
+            .await
+            .map_err(|e| PageError(e, lang))?;
+        let start = from.map(|d| cal.instant(d.at(0, 0, 0, 0))).unwrap_or(i64::MIN);
+        let until = to
+            .and_then(|d| d.tomorrow().ok())
+            .map(|d| cal.instant(d.at(0, 0, 0, 0)))
+            .unwrap_or(i64::MAX);
+        if start >= until {
+            period_error = Some(Tr(lang).s("dash.period_order").to_string());
+        }
+        measured.retain(|m| m.span.end.is_some_and(|e| e >= start && e < until));
+    } else if !q.dari.trim().is_empty() || !q.sampai.trim().is_empty() {
+        period_error = Some(Tr(lang).s("dash.period_date").to_string());
+    }
     let steps = step_lines(&state, &measured).await.map_err(|e| PageError(e, lang))?;
     // Printed cards by where they are and how long they have been there.
     let cal = crate::calendar_pages::calendar(&state)
@@ -222,5 +249,8 @@ async fn dashboard(
         steps,
         places,
         pending,
+        dari: from.map(|d| d.to_string()).unwrap_or_else(|| q.dari.clone()),
+        sampai: to.map(|d| d.to_string()).unwrap_or_else(|| q.sampai.clone()),
+        period_error,
     })
 }

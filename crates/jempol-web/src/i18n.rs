@@ -1723,6 +1723,23 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("task.send_failed", "gagal, tidak dicoba lagi", "failed, given up"),
     ("task.send_retry", "gagal, akan dicoba lagi", "failed, will retry"),
     ("task.send_waiting", "menunggu dikirim", "waiting to be sent"),
+    ("dash.from", "Dari tanggal", "From"),
+    ("dash.to", "Sampai tanggal", "Until"),
+    (
+        "dash.period_note",
+        "Waktu langkah: pekerjaan yang selesai dalam periode ini. Corong di atas tetap posisi warga hari ini.",
+        "Step times: work finished in this period. The funnel above stays where people stand today.",
+    ),
+    (
+        "dash.period_order",
+        "Tanggal awal periode harus sebelum tanggal akhirnya.",
+        "The period must start before it ends.",
+    ),
+    (
+        "dash.period_date",
+        "Tanggal periode tidak dikenali; tulis seperti 01-11-2026.",
+        "The period's date is not understood; write it like 2026-11-01.",
+    ),
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod campaign_pages;
 mod card_pages;
 pub mod clock;
 mod dashboard_pages;
+pub mod demo;
 mod draft_pages;
 pub mod error;
 mod field_pages;

@@ -667,6 +667,43 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, clock: &dyn
     db.audit_bulk(&actor, clock.now_ms(), "demo.residents", residents as usize)
         .await?;
     println!("{residents} warga demo Kecamatan Dolopo ditambahkan.");
+    // A campaign walked through the 12 steps, once, so every page has something to show.
+    let scope = jempol_core::Scope::Kecamatan {
+        codes: vec!["35.19.02".into()],
+    };
+    if db.campaigns_in_scope(&scope).await?.is_empty() {
+        let people: Vec<_> = (0..48)
+            .map(|i| {
+                let mut p = g.next_resident();
+                p.desa_code = if i % 2 == 0 { "35.19.02.2001" } else { "35.19.02.2003" }.into();
+                p
+            })
+            .collect();
+        let state = AppState::new(db.clone(), cfg.web.clone(), Arc::new(SystemClock));
+        let users = jempol_web::demo::DemoUsers {
+            kasi: "kasi",
+            camat: "camat",
+            petugas: "petugas",
+            dukcapil: "dukcapil",
+            password: demo::DEMO_PASSWORD,
+        };
+        let today = jempol_web::clock::today_wib(clock.now_ms());
+        let j = jempol_web::demo::journey(&state, &users, people, today)
+            .await
+            .map_err(|e| anyhow::anyhow!("gelombang demo tidak bisa dibuat: {e}"))?;
+        println!(
+            "Gelombang demo: {} diajukan, {} terverifikasi, {} terekam, {} kartu tercetak, {} diterima warga, {} diusulkan bantuan.",
+            j.submitted, j.verified, j.recorded, j.printed, j.received, j.proposed
+        );
+    }
+    // Count everyone into the dashboard now rather than in the server's first minutes.
+    let state = AppState::new(db.clone(), cfg.web.clone(), Arc::new(SystemClock));
+    let counted = jempol_web::refresh_funnel(&state)
+        .await
+        .context("angka dasbor tidak bisa dihitung")?;
+    if counted > 0 {
+        println!("Angka dasbor dihitung untuk {counted} warga.");
+    }
     Ok(())
 }
 

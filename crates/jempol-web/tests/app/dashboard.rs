@@ -5,7 +5,7 @@ use crate::visits::{approved, post_fields, recorded};
 use axum::http::StatusCode;
 
 /// The numbers of a table row (after its first cell).
-fn numbers(row: &str) -> Vec<i64> {
+pub(crate) fn numbers(row: &str) -> Vec<i64> {
     row.split("<td")
         .skip(2)
         .filter_map(|c| {
@@ -16,7 +16,7 @@ fn numbers(row: &str) -> Vec<i64> {
         .collect()
 }
 
-fn row<'a>(html: &'a str, table: &str, first_cell: &str) -> &'a str {
+pub(crate) fn row<'a>(html: &'a str, table: &str, first_cell: &str) -> &'a str {
     let t = &html[html.find(&format!("id=\"{table}\"")).unwrap()..];
     let t = &t[..t.find("</table>").unwrap()];
     let at = t.find(first_cell).unwrap_or_else(|| panic!("{first_cell} in {t}"));
@@ -65,6 +65,33 @@ async fn the_camat_sees_how_far_everyone_got_and_what_is_late() {
     assert_eq!(numbers(row(cat, "card-places", "dispendukcapil")), vec![1, 0, 0]);
     // Step 4 done on time; step 6 done on time.
     assert!(row(cat, "per-step", "data-step=\"6\"").contains("1 / 1"));
+
+    // A period: the step times of work finished in it; the funnel stays today's position.
+    let dec = app
+        .get("/dasbor?dari=2026-12-01&sampai=31-12-2026", Some(&camat))
+        .await
+        .body;
+    assert!(
+        row(&dec, "per-step", "data-step=\"6\"").contains("0 / 0"),
+        "nothing finished in December"
+    );
+    assert_eq!(numbers(row(&dec, "funnel-desa", "Jumlah"))[0], 13);
+    assert!(dec.contains("value=\"2026-12-31\""), "the typed date kept");
+    let nov = app
+        .get("/dasbor?dari=2026-11-01&sampai=2026-11-30", Some(&camat))
+        .await
+        .body;
+    assert!(row(&nov, "per-step", "data-step=\"6\"").contains("1 / 1"));
+    let wrong = app
+        .get("/dasbor?dari=2026-12-01&sampai=2026-11-01", Some(&camat))
+        .await
+        .body;
+    assert!(
+        wrong.contains("Tanggal awal periode harus sebelum tanggal akhirnya"),
+        "{wrong}"
+    );
+    let junk = app.get("/dasbor?dari=kemarin", Some(&camat)).await.body;
+    assert!(junk.contains("Tanggal periode tidak dikenali"), "{junk}");
 
     // One campaign, one desa: the filters narrow the same figures.
     let one = app

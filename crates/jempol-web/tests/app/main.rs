@@ -12,6 +12,7 @@ mod auth;
 mod calendar;
 mod campaigns;
 mod dashboard;
+mod demo;
 mod drafts;
 mod handovers;
 mod meetings;
