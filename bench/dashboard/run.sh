@@ -55,7 +55,8 @@ for n in "${SIZES[@]}"; do
   cookie=$(curl -si -d "username=camat&password=jempol-demo-2026&next=/" "$base/login" \
     | awk -F': ' 'tolower($1)=="set-cookie"{split($2,a,";"); print a[1]; exit}')
   [ -n "$cookie" ] || { echo "login failed" >&2; exit 1; }
-  curl -fs -H "Cookie: $cookie" "$base/dasbor" | grep -q 'id="funnel-desa"' || { echo "no dashboard" >&2; exit 1; }
+  page=$(curl -fs -H "Cookie: $cookie" "$base/dasbor")
+  case $page in *'id="funnel-desa"'*) ;; *) echo "no dashboard" >&2; exit 1 ;; esac
   for conns in 1 8; do
     read -r c50 c99 crps <<< "$(measure /healthz "$conns" "$cookie")"
     read -r d50 d99 drps <<< "$(measure /dasbor "$conns" "$cookie")"

@@ -27,7 +27,8 @@ export async function startServer() {
   const dataDir = mkdtempSync(join(tmpdir(), 'jempol-e2e-'));
   const env = { ...process.env, JEMPOL_ADMIN_PASSWORD: ADMIN_PASSWORD, JEMPOL_LOG: 'warn' };
   delete env.JEMPOL_DATABASE_URL;
-  const args = ['--data-dir', dataDir, 'serve', '--demo', '--listen', `127.0.0.1:${port}`];
+  // The journeys build their own campaign: the demo's residents and users, not its campaign.
+  const args = ['--data-dir', dataDir, 'serve', '--demo', '--no-demo-campaign', '--listen', `127.0.0.1:${port}`];
   if (process.env.E2E_DATABASE_URL) args.unshift('--database-url', process.env.E2E_DATABASE_URL);
   const server = { base: `http://127.0.0.1:${port}`, bin, args, env };
   await spawnServer(server);

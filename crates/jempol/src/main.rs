@@ -41,6 +41,9 @@ enum Command {
         /// Fill an empty database with demo data and demo users first.
         #[arg(long)]
         demo: bool,
+        /// With --demo: residents and users only, without the demo campaign through the 12 steps.
+        #[arg(long)]
+        no_demo_campaign: bool,
     },
     /// Apply database migrations.
     Migrate,
@@ -60,6 +63,9 @@ enum Command {
         residents: u64,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Residents and users only, without the demo campaign through the 12 steps.
+        #[arg(long)]
+        no_campaign: bool,
     },
     /// Check a village's list (XLSX, XLS, ODS or CSV) and save it as a submission (SOP step 1).
     ImportResidents {
@@ -295,7 +301,11 @@ async fn run(cli: Cli) -> Result<u8> {
     init_logging(cfg.log_json);
     let clock = SystemClock;
     match cli.command {
-        Command::Serve { demo: with_demo, .. } => serve(cfg, with_demo).await,
+        Command::Serve {
+            demo: with_demo,
+            no_demo_campaign,
+            ..
+        } => serve(cfg, with_demo, !no_demo_campaign).await,
         Command::Migrate => {
             open(&cfg, &clock).await?;
             println!("Database siap: {}", config::redact_url(&cfg.database_url));
@@ -322,9 +332,13 @@ async fn run(cli: Cli) -> Result<u8> {
             println!("Cadangan ditulis ke {}", path.display());
             Ok(0)
         }
-        Command::Demo { residents, seed } => {
+        Command::Demo {
+            residents,
+            seed,
+            no_campaign,
+        } => {
             let db = open(&cfg, &clock).await?;
-            fill_demo(&db, &cfg, residents, seed, &clock).await?;
+            fill_demo(&db, &cfg, residents, seed, !no_campaign, &clock).await?;
             Ok(0)
         }
         Command::ImportResidents {
@@ -616,7 +630,7 @@ async fn token_cmd(cfg: &Config, c: TokenCmd) -> Result<u8> {
     }
 }
 
-async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, clock: &dyn Clock) -> Result<()> {
+async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, campaign: bool, clock: &dyn Clock) -> Result<()> {
     let actor = Actor::system("demo");
     if !cfg.web.deployment.kecamatan.iter().any(|k| is_within(k, "35.19.02")) {
         bail!("data demo dibuat untuk Kecamatan Dolopo (35.19.02), yang tidak dilayani konfigurasi ini");
@@ -671,7 +685,7 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, clock: &dyn
     let scope = jempol_core::Scope::Kecamatan {
         codes: vec!["35.19.02".into()],
     };
-    if db.campaigns_in_scope(&scope).await?.is_empty() {
+    if campaign && db.campaigns_in_scope(&scope).await?.is_empty() {
         let people: Vec<_> = (0..48)
             .map(|i| {
                 let mut p = g.next_resident();
@@ -707,7 +721,7 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, clock: &dyn
     Ok(())
 }
 
-async fn serve(cfg: Config, with_demo: bool) -> Result<u8> {
+async fn serve(cfg: Config, with_demo: bool, demo_campaign: bool) -> Result<u8> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = open(&cfg, clock.as_ref()).await?;
     ensure_admin(&db, &cfg, clock.as_ref()).await?;
@@ -718,7 +732,7 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<u8> {
             })
             .await?;
         if existing == 0 {
-            fill_demo(&db, &cfg, 120, 2026, clock.as_ref()).await?;
+            fill_demo(&db, &cfg, 120, 2026, demo_campaign, clock.as_ref()).await?;
         } else {
             println!("Data sudah ada ({existing} warga); data demo tidak ditambahkan.");
         }
