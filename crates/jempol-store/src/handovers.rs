@@ -401,7 +401,8 @@ pub struct CardPlace {
     pub moving: bool,
 }
 
-/// The printed cards first (a few hundred), then their people: materialised so that the
+/// The printed cards first (a few hundred), then their people: materialised, and joined with
+/// CROSS JOIN, which SQLite takes as "this order" (PostgreSQL plans it as any join), so the
 /// planner does not walk a whole kecamatan of the register through its scope index.
 const CARD_SQL: &str = "WITH x AS MATERIALIZED (SELECT resident_id, 'ektp' AS item, printed_date AS printed FROM production WHERE printed_date IS NOT NULL \
            UNION ALL SELECT resident_id, 'kk' AS item, kk_printed_date AS printed FROM production WHERE kk_printed_date IS NOT NULL) \
@@ -415,7 +416,7 @@ const CARD_SQL: &str = "WITH x AS MATERIALIZED (SELECT resident_id, 'ektp' AS it
       WHERE h.kind = 'kecamatan' AND i.resident_id = r.id AND i.item = x.item) AS k_any, \
      EXISTS (SELECT 1 FROM handover_items i JOIN handovers h ON h.id = i.handover_id \
       WHERE h.kind = 'desa' AND i.resident_id = r.id AND i.item = x.item) AS d_any \
-     FROM x JOIN residents r ON r.id = x.resident_id";
+     FROM x CROSS JOIN residents r WHERE r.id = x.resident_id";
 
 type PlaceRow = (
     i64,
@@ -451,7 +452,7 @@ impl Db {
     /// Every printed card in `scope` and where it is now.
     pub async fn card_places(&self, scope: &Scope) -> Result<Vec<CardPlace>, StoreError> {
         let (cond, binds) = crate::scope_condition(scope, "r.desa_code", 1);
-        let sql = format!("{CARD_SQL} WHERE {cond} ORDER BY r.desa_code, r.name, r.id, x.item");
+        let sql = format!("{CARD_SQL} AND {cond} ORDER BY r.desa_code, r.name, r.id, x.item");
         let rows: Vec<PlaceRow> = run!(self, |pool| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
             for b in &binds {
