@@ -2,7 +2,7 @@
 //! time, marked sent, or retried later with the error kept, and given up after
 //! [`MAX_ATTEMPTS`].
 
-use crate::sla::Escalation;
+use crate::sla::{ESCALATION_COLS, Escalation, EscalationRow, escalation_from};
 use crate::{Db, StoreError, run};
 use serde::Serialize;
 
@@ -44,19 +44,6 @@ pub struct Delivery {
 }
 
 type ClaimRow = (i64, String, String, i64, i64);
-type EscRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-);
 type DeliveryRow = (i64, String, String, i64, Option<i64>, Option<i64>, Option<String>);
 
 impl Db {
@@ -80,32 +67,18 @@ impl Db {
                 tx.commit().await?;
                 return Ok(None);
             };
-            let r: EscRow = sqlx::query_as(
-                "SELECT id, step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at, acknowledged_by \
-                 FROM escalations WHERE id = $1",
-            )
-            .bind(escalation_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let sql = format!("SELECT {ESCALATION_COLS} FROM escalations WHERE id = $1");
+            let r: EscalationRow = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(escalation_id)
+                .fetch_one(&mut *tx)
+                .await?;
             tx.commit().await?;
             Some(Notification {
                 id,
                 channel,
                 target,
                 attempts,
-                escalation: Escalation {
-                    id: r.0,
-                    step: u32::try_from(r.1).unwrap_or(0),
-                    unit_id: r.2,
-                    level: r.3,
-                    area: r.4,
-                    label: r.5,
-                    link: r.6,
-                    used_minutes: r.7,
-                    standard_minutes: r.8,
-                    fired_at: r.9,
-                    acknowledged_by: r.10,
-                },
+                escalation: escalation_from(r),
             })
         }))
     }

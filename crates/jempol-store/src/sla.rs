@@ -98,7 +98,7 @@ pub struct Escalation {
     pub acknowledged_by: Option<String>,
 }
 
-type EscalationRow = (
+pub(crate) type EscalationRow = (
     i64,
     i64,
     i64,
@@ -111,6 +111,26 @@ type EscalationRow = (
     i64,
     Option<String>,
 );
+
+/// An escalation as read from its row (columns in the order of [`ESCALATION_COLS`]).
+pub(crate) fn escalation_from(r: EscalationRow) -> Escalation {
+    Escalation {
+        id: r.0,
+        step: u32::try_from(r.1).unwrap_or(0),
+        unit_id: r.2,
+        level: r.3,
+        area: r.4,
+        label: r.5,
+        link: r.6,
+        used_minutes: r.7,
+        standard_minutes: r.8,
+        fired_at: r.9,
+        acknowledged_by: r.10,
+    }
+}
+
+pub(crate) const ESCALATION_COLS: &str =
+    "id, step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at, acknowledged_by";
 
 type PauseRow = (i64, i64, Option<String>, i64, Option<i64>, String, String);
 
@@ -459,31 +479,17 @@ impl Db {
 
     /// Escalations of a level not yet acknowledged, newest first.
     pub async fn open_escalations(&self, level: &str) -> Result<Vec<Escalation>, StoreError> {
+        let sql = format!(
+            "SELECT {ESCALATION_COLS} FROM escalations WHERE level = $1 AND acknowledged_at IS NULL \
+             ORDER BY fired_at DESC, id DESC"
+        );
         let rows: Vec<EscalationRow> = run!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at, acknowledged_by \
-                 FROM escalations WHERE level = $1 AND acknowledged_at IS NULL ORDER BY fired_at DESC, id DESC",
-            )
-            .bind(level)
-            .fetch_all(pool)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(level)
+                .fetch_all(pool)
+                .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| Escalation {
-                id: r.0,
-                step: u32::try_from(r.1).unwrap_or(0),
-                unit_id: r.2,
-                level: r.3,
-                area: r.4,
-                label: r.5,
-                link: r.6,
-                used_minutes: r.7,
-                standard_minutes: r.8,
-                fired_at: r.9,
-                acknowledged_by: r.10,
-            })
-            .collect())
+        Ok(rows.into_iter().map(escalation_from).collect())
     }
 
     /// Marks an escalation as acted on.
