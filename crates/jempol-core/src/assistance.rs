@@ -2,6 +2,7 @@
 //! what they appear eligible for and what they receive. Targets and desil limits are the
 //! catalogue's data (editable), not rules in code: programs change, and local ones exist.
 
+use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
 
 /// Who a program is paid to.
@@ -252,25 +253,38 @@ impl Dtsen {
     }
 }
 
-/// Checks a DTSEN standing typed in: the code, and a desil only for a registered person.
-pub fn check_dtsen(code: &str, desil: &str) -> Result<Dtsen, String> {
+/// Checks a DTSEN standing typed in: the code, and a desil only for a registered person. The
+/// problem names its form field (`dtsen`, `desil`).
+pub fn check_dtsen(code: &str, desil: &str) -> Result<Dtsen, Finding> {
     let desil = desil.trim();
     let d = if desil.is_empty() {
         None
     } else {
         match desil.parse::<u8>() {
             Ok(d) if (1..=10).contains(&d) => Some(d),
-            _ => return Err("Desil DTSEN antara 1 dan 10; kosongkan bila belum diketahui.".into()),
+            _ => {
+                return Err(Finding::error(
+                    "desil_range",
+                    "desil",
+                    "Desil DTSEN antara 1 dan 10; kosongkan bila belum diketahui.",
+                ));
+            }
         }
     };
     match code {
         "terdaftar" => Ok(Dtsen::Registered { desil: d }),
-        "tidak_terdaftar" | "tidak_diketahui" if d.is_some() => {
-            Err("Desil hanya diisi untuk orang yang terdaftar di DTSEN.".into())
-        }
+        "tidak_terdaftar" | "tidak_diketahui" if d.is_some() => Err(Finding::error(
+            "desil_not_registered",
+            "desil",
+            "Desil hanya diisi untuk orang yang terdaftar di DTSEN.",
+        )),
         "tidak_terdaftar" => Ok(Dtsen::NotRegistered),
         "tidak_diketahui" => Ok(Dtsen::Unknown),
-        _ => Err("Pilih status DTSEN: terdaftar, tidak terdaftar, atau belum diketahui.".into()),
+        _ => Err(Finding::error(
+            "dtsen_missing",
+            "dtsen",
+            "Pilih status DTSEN: terdaftar, tidak terdaftar, atau belum diketahui.",
+        )),
     }
 }
 
@@ -326,61 +340,112 @@ pub struct ProposalInput {
 }
 
 /// Checks a proposal: a known target (a program of the catalogue or DTSEN), a channel, a date
-/// not in the future, a reason.
-pub fn check_proposal(p: &ProposalInput, programs: &[Program], today: jiff::civil::Date) -> Vec<String> {
+/// not in the future, a reason. Each problem names its form field.
+pub fn check_proposal(p: &ProposalInput, programs: &[Program], today: jiff::civil::Date) -> Vec<Finding> {
     let mut out = Vec::new();
     if p.target != DTSEN_TARGET && !programs.iter().any(|x| x.code == p.target && x.active) {
-        out.push("Pilih program yang diusulkan, atau pendaftaran DTSEN.".into());
+        out.push(Finding::error(
+            "target_missing",
+            "target",
+            "Pilih program yang diusulkan, atau pendaftaran DTSEN.",
+        ));
     }
     if !CHANNELS.iter().any(|(k, _)| *k == p.channel) {
-        out.push("Pilih jalur usulan: musyawarah desa, SPTJM, Cek Bansos atau SIKS-NG.".into());
+        out.push(Finding::error(
+            "channel_missing",
+            "channel",
+            "Pilih jalur usulan: musyawarah desa, SPTJM, Cek Bansos atau SIKS-NG.",
+        ));
     }
     match p.date {
-        None => out.push("Isi tanggal usulan (hari-bulan-tahun).".into()),
-        Some(d) if d > today => out.push("Tanggal usulan tidak boleh setelah hari ini.".into()),
+        None => out.push(Finding::error(
+            "date_missing",
+            "date",
+            "Isi tanggal usulan (hari-bulan-tahun).",
+        )),
+        Some(d) if d > today => out.push(Finding::error(
+            "date_future",
+            "date",
+            "Tanggal usulan tidak boleh setelah hari ini.",
+        )),
         Some(_) => {}
     }
     if p.reason.trim().is_empty() {
-        out.push("Tulis alasan usulan (misalnya lansia tunggal, disabilitas berat, tidak bekerja).".into());
+        out.push(Finding::error(
+            "reason_missing",
+            "reason",
+            "Tulis alasan usulan (misalnya lansia tunggal, disabilitas berat, tidak bekerja).",
+        ));
     } else if p.reason.chars().count() > 300 {
-        out.push("Alasan terlalu panjang: paling banyak 300 huruf.".into());
+        out.push(Finding::error(
+            "reason_long",
+            "reason",
+            "Alasan terlalu panjang: paling banyak 300 huruf.",
+        ));
     }
     out
 }
 
 /// Checks a result: one of [`RESULTS`], a reason for a rejection, a date not in the future.
+/// Each problem names its form field (`result`, `result_reason`, `result_date`).
 pub fn check_result(
     result: &str,
     reason: &str,
     date: Option<jiff::civil::Date>,
     today: jiff::civil::Date,
-) -> Vec<String> {
+) -> Vec<Finding> {
     let mut out = Vec::new();
     if !RESULTS.iter().any(|(k, _)| *k == result) {
-        out.push("Pilih hasil usulan: diterima, ditolak, atau masih menunggu.".into());
+        out.push(Finding::error(
+            "result_missing",
+            "result",
+            "Pilih hasil usulan: diterima, ditolak, atau masih menunggu.",
+        ));
     }
     if result == "ditolak" && reason.trim().is_empty() {
-        out.push("Usulan ditolak: tulis alasan penolakannya.".into());
+        out.push(Finding::error(
+            "result_reason_missing",
+            "result_reason",
+            "Usulan ditolak: tulis alasan penolakannya.",
+        ));
     }
     if result != "menunggu" {
         match date {
-            None => out.push("Isi tanggal hasil diketahui (hari-bulan-tahun).".into()),
-            Some(d) if d > today => out.push("Tanggal hasil tidak boleh setelah hari ini.".into()),
+            None => out.push(Finding::error(
+                "result_date_missing",
+                "result_date",
+                "Isi tanggal hasil diketahui (hari-bulan-tahun).",
+            )),
+            Some(d) if d > today => out.push(Finding::error(
+                "result_date_future",
+                "result_date",
+                "Tanggal hasil tidak boleh setelah hari ini.",
+            )),
             Some(_) => {}
         }
     }
     out
 }
 
-/// Minutes from `start` to `end` ("HH:MM") of a facilitation; the reason when they do not read.
-pub fn facilitation_minutes(start: &str, end: &str) -> Result<i64, String> {
+/// Minutes from `start` to `end` ("HH:MM") of a facilitation; the problem (about `start` or
+/// `end`) when they do not read.
+pub fn facilitation_minutes(start: &str, end: &str) -> Result<i64, Finding> {
     let t = |s: &str| s.trim().replace('.', ":").parse::<jiff::civil::Time>().ok();
     let (Some(a), Some(b)) = (t(start), t(end)) else {
-        return Err("Isi jam mulai dan jam selesai (misalnya 09.00 dan 09.10).".into());
+        let field = if t(start).is_none() { "start" } else { "end" };
+        return Err(Finding::error(
+            "time_missing",
+            field,
+            "Isi jam mulai dan jam selesai (misalnya 09.00 dan 09.10).",
+        ));
     };
     let m = i64::from(crate::calendar::minute_of_day(b)) - i64::from(crate::calendar::minute_of_day(a));
     if m <= 0 {
-        return Err("Jam selesai harus setelah jam mulai.".into());
+        return Err(Finding::error(
+            "end_before_start",
+            "end",
+            "Jam selesai harus setelah jam mulai.",
+        ));
     }
     Ok(m)
 }

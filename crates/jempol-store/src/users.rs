@@ -144,7 +144,8 @@ impl Db {
         }))
     }
 
-    /// Sets a new password and ends every session of the user.
+    /// Sets a new password, ends every session of the user and lifts a lockout (the failures
+    /// counted were against the old password).
     pub async fn set_password(&self, id: i64, hash: &str, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -162,6 +163,13 @@ impl Db {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(
+                "DELETE FROM login_attempts WHERE success = FALSE \
+                 AND username = (SELECT username FROM users WHERE id = $1)",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             audit!(
                 &mut *tx,
                 actor,
@@ -170,7 +178,7 @@ impl Db {
                 "user",
                 Some(id.to_string()),
                 None,
-                Some(serde_json::json!({"password": "diganti", "sessions": "diakhiri"}))
+                Some(serde_json::json!({"password": "diganti", "sessions": "diakhiri", "kunci": "dibuka"}))
             )?;
             tx.commit().await?;
         });

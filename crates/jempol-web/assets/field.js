@@ -59,25 +59,25 @@
       var any = false;
       MODS.forEach(function (m) {
         if (f['cap_' + m[0]]) { any = true; } else if (!(f['why_' + m[0]] || '').trim()) {
-          errs.push(m[1] + ' tidak terekam: tulis alasannya.');
+          errs.push({ field: 'why_' + m[0], text: m[1] + ' tidak terekam: tulis alasannya.' });
         }
       });
       if (!any) errs = ['Tidak ada biometrik yang terekam: pilih "Tidak terekam" dengan alasannya.'];
     } else if (f.kind === 'tidak_terekam') {
-      if (!f.reason) errs.push('Pilih alasan tidak terekam.');
-      else if (f.reason === 'lainnya' && !(f.note || '').trim()) errs.push('Alasan "Lainnya": tulis alasannya di catatan.');
+      if (!f.reason) errs.push({ field: 'reason', text: 'Pilih alasan tidak terekam.' });
+      else if (f.reason === 'lainnya' && !(f.note || '').trim()) errs.push({ field: 'note', text: 'Alasan "Lainnya": tulis alasannya di catatan.' });
     } else if (f.kind === 'dijadwal_ulang') {
       var input = form.querySelector('[name=date]');
-      if (!f.date) errs.push('Isi tanggal kunjungan ulang.');
-      else if ((input.min && f.date < input.min) || (input.max && f.date > input.max)) errs.push('Kunjungan ulang harus di dalam masa gelombang.');
+      if (!f.date) errs.push({ field: 'date', text: 'Isi tanggal kunjungan ulang.' });
+      else if ((input.min && f.date < input.min) || (input.max && f.date > input.max)) errs.push({ field: 'date', text: 'Kunjungan ulang harus di dalam masa gelombang.' });
       else {
         var wd = new Date(f.date + 'T00:00:00').getDay();
-        if (wd === 0 || wd === 6) errs.push('Tanggal itu akhir pekan; pilih hari kerja.');
+        if (wd === 0 || wd === 6) errs.push({ field: 'date', text: 'Tanggal itu akhir pekan; pilih hari kerja.' });
       }
     } else {
       errs.push('Pilih hasil kunjungan: terekam, tidak terekam, atau jadwal ulang.');
     }
-    if ((f.note || '').length > 500) errs.push('Catatan terlalu panjang: paling banyak 500 huruf.');
+    if ((f.note || '').length > 500) errs.push({ field: 'note', text: 'Catatan terlalu panjang: paling banyak 500 huruf.' });
     return errs;
   }
 
@@ -105,9 +105,33 @@
     p.appendChild(s);
   }
 
+  // Errors are `{field, text}` (or plain text for the form as a whole): the summary goes above
+  // the form and each field's own message under it, tied to it for screen readers.
+  var errorSeq = 0;
   function showErrors(form, errs) {
     var old = form.querySelector('.error');
     if (old) old.remove();
+    form.querySelectorAll('.field-error[data-js]').forEach(function (p) { p.remove(); });
+    form.querySelectorAll('[aria-invalid]').forEach(function (el) {
+      el.removeAttribute('aria-invalid');
+      var keep = (el.getAttribute('aria-describedby') || '').split(' ').filter(function (id) { return id && id.indexOf('-err') < 0; });
+      if (keep.length) el.setAttribute('aria-describedby', keep.join(' ')); else el.removeAttribute('aria-describedby');
+    });
+    if (!errs.length) return;
+    errs = errs.map(function (e) { return typeof e === 'string' ? { text: e } : e; });
+    errs.forEach(function (e, i) {
+      var el = e.field && form.querySelector('[name="' + e.field + '"]');
+      if (!el) return;
+      if (!el.id) el.id = 'fe' + (++errorSeq) + '-' + e.field;
+      var msg = document.createElement('p');
+      msg.className = 'field-error';
+      msg.setAttribute('data-js', '');
+      msg.id = el.id + '-err' + i;
+      msg.textContent = e.text;
+      el.insertAdjacentElement('afterend', msg);
+      el.setAttribute('aria-invalid', 'true');
+      el.setAttribute('aria-describedby', ((el.getAttribute('aria-describedby') || '') + ' ' + msg.id).trim());
+    });
     var div = document.createElement('div');
     div.className = 'error';
     div.setAttribute('role', 'alert');
@@ -115,7 +139,7 @@
     p.textContent = 'Hasil belum disimpan. Perbaiki:';
     div.appendChild(p);
     var ul = document.createElement('ul');
-    errs.forEach(function (e) { var li = document.createElement('li'); li.textContent = e; ul.appendChild(li); });
+    errs.forEach(function (e) { var li = document.createElement('li'); li.textContent = e.text; ul.appendChild(li); });
     div.appendChild(ul);
     form.insertBefore(div, form.querySelector('fieldset'));
   }
@@ -145,8 +169,7 @@
       messages: []
     };
     put('outbox', item).then(function () {
-      var old = form.querySelector('.error');
-      if (old) old.remove();
+      showErrors(form, []);
       form.querySelector('[name=base]').value = item.client_id;
       var d = form.closest('details');
       if (d) d.open = false;

@@ -251,15 +251,26 @@ async fn resolve(state: AppState, mut req: Request<Body>, next: Next) -> Result<
     if unsafe_method && !is_api {
         match &principal {
             Some(p) => {
+                // Only a urlencoded form carries its token in the body: that body is read here
+                // (and handed on). Uploads carry it in the query and stream to their handler,
+                // which explains a file over the limit (upload.rs).
                 let (parts, body) = req.into_parts();
-                let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024)
-                    .await
-                    .map_err(|_| AppError::Invalid("Kiriman terlalu besar (lebih dari 4 MB).".into()))?;
-                if !csrf_ok(&parts, &bytes, &p.csrf) {
-                    tracing::warn!(user = %p.user.username, path = %parts.uri.path(), "csrf token mismatch");
-                    return Err(AppError::Csrf);
+                if is_urlencoded(&parts) {
+                    let bytes = axum::body::to_bytes(body, crate::upload::UPLOAD_MAX)
+                        .await
+                        .map_err(|_| AppError::Invalid("Kiriman terlalu besar (lebih dari 4 MB).".into()))?;
+                    if !csrf_ok(&parts, &bytes, &p.csrf) {
+                        tracing::warn!(user = %p.user.username, path = %parts.uri.path(), "csrf token mismatch");
+                        return Err(AppError::Csrf);
+                    }
+                    req = Request::from_parts(parts, Body::from(bytes));
+                } else {
+                    if !csrf_ok(&parts, &[], &p.csrf) {
+                        tracing::warn!(user = %p.user.username, path = %parts.uri.path(), "csrf token mismatch");
+                        return Err(AppError::Csrf);
+                    }
+                    req = Request::from_parts(parts, body);
                 }
-                req = Request::from_parts(parts, Body::from(bytes));
             }
             None => {
                 if !same_origin(req.headers()) {
@@ -297,18 +308,21 @@ fn csrf_ok(parts: &Parts, body: &[u8], expected: &str) -> bool {
     {
         return matches(v);
     }
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if is_form
+    if is_urlencoded(parts)
         && let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         && let Some((_, v)) = pairs.iter().find(|(k, _)| k == CSRF_FIELD)
     {
         return matches(v);
     }
     false
+}
+
+fn is_urlencoded(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -298,29 +298,39 @@ async fn import_year(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
     allow(&p, Action::ManageMasterData, info.lang)?;
-    let (mut year, mut text) = (String::new(), None::<String>);
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name().unwrap_or_default() {
-            "tahun" => year = field.text().await.unwrap_or_default(),
-            "berkas" => text = field.bytes().await.ok().map(|b| jempol_import::grid::decode(&b)),
-            _ => {}
+    let parts = crate::upload::read(form).await;
+    let mut year = None;
+    let result = match parts.problem() {
+        Some(why) => Err(why),
+        None => {
+            year = parts
+                .text("tahun")
+                .trim()
+                .parse::<i16>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y));
+            let text = parts
+                .file("berkas", "libur.csv")
+                .map(|(_, b)| jempol_import::grid::decode(&b))
+                .filter(|t| !t.trim().is_empty());
+            match (year, text) {
+                (None, _) => Err("Isi tahunnya (misalnya 2027).".to_string()),
+                (_, None) => Err("Pilih berkas CSV hari libur (tanggal,nama,jenis).".to_string()),
+                (Some(y), Some(t)) => {
+                    parse_holidays(&t).and_then(|list| match list.iter().find(|h| h.date.year() != y) {
+                        Some(h) => Err(format!(
+                            "Tanggal {} bukan tahun {y}: berkas ini untuk tahun lain?",
+                            h.date
+                        )),
+                        None if list.is_empty() => Err("Berkas tidak berisi hari libur.".to_string()),
+                        None => Ok((y, list)),
+                    })
+                }
+            }
         }
-    }
-    let year: Option<i16> = year.trim().parse().ok().filter(|y| (2000..=2100).contains(y));
-    let result = match (year, text.filter(|t| !t.trim().is_empty())) {
-        (None, _) => Err("Isi tahunnya (misalnya 2027).".to_string()),
-        (_, None) => Err("Pilih berkas CSV hari libur (tanggal,nama,jenis).".to_string()),
-        (Some(y), Some(t)) => parse_holidays(&t).and_then(|list| match list.iter().find(|h| h.date.year() != y) {
-            Some(h) => Err(format!(
-                "Tanggal {} bukan tahun {y}: berkas ini untuk tahun lain?",
-                h.date
-            )),
-            None if list.is_empty() => Err("Berkas tidak berisi hari libur.".to_string()),
-            None => Ok((y, list)),
-        }),
     };
     match result {
         Ok((y, list)) => {

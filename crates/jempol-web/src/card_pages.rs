@@ -18,6 +18,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jempol_core::Action;
+use jempol_core::finding::Finding;
 use jempol_docs::{Block, Signer};
 use jempol_store::handovers::NewReceipt;
 
@@ -49,7 +50,17 @@ struct CardLine {
     item: &'static str,
     since: String,
     typed: Typed,
-    errors: Vec<String>,
+    /// What to fix, each about one field of the form.
+    errors: Vec<Finding>,
+}
+
+impl CardLine {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
 }
 
 #[derive(Template)]
@@ -82,7 +93,7 @@ async fn page(
     p: &Principal,
     info: &RequestInfo,
     ok: Option<&str>,
-    failed: Option<(Typed, Vec<String>)>,
+    failed: Option<(Typed, Vec<Finding>)>,
 ) -> Result<Html<String>, PageError> {
     allow(p, Action::ConfirmReceipt, info.lang)?;
     let places = state.db.card_places(&p.scope).await?;
@@ -184,32 +195,20 @@ async fn receive(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
     allow(&p, Action::ConfirmReceipt, info.lang)?;
-    let mut t = Typed::default();
-    let mut photo: Option<Vec<u8>> = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "foto" {
-            if let Ok(b) = field.bytes().await
-                && !b.is_empty()
-            {
-                photo = Some(b.to_vec());
-            }
-            continue;
-        }
-        let v = field.text().await.unwrap_or_default().trim().to_string();
-        match name.as_str() {
-            "kartu" => t.key = v,
-            "date" => t.date = v,
-            "penerima" => t.receiver = v,
-            "nama" => t.name = v,
-            "hubungan" => t.relationship = v,
-            "catatan" => t.note = v,
-            _ => {}
-        }
-    }
+    let parts = crate::upload::read(form).await;
+    let field = |name: &str| parts.text(name).trim().to_string();
+    let t = Typed {
+        key: field("kartu"),
+        date: field("date"),
+        receiver: field("penerima"),
+        name: field("nama"),
+        relationship: field("hubungan"),
+        note: field("catatan"),
+    };
+    let photo = parts.file("foto", "foto.jpg").map(|(_, b)| b);
     let card = state
         .db
         .card_places(&p.scope)
@@ -219,46 +218,76 @@ async fn receive(
     let Some(card) = card else {
         return Err(PageError(AppError::NotFound, info.lang));
     };
-    let mut errors = Vec::new();
+    let mut errors: Vec<Finding> = parts
+        .problem()
+        .map(|why| Finding::error("upload", "foto", why))
+        .into_iter()
+        .collect();
     let today = today_wib(state.now());
     let date = crate::clock::parse_local_date(&t.date);
     match date {
-        None => errors.push("Isi tanggal kartu diterima.".to_string()),
-        Some(d) if d > today => errors.push("Tanggal diterima tidak boleh setelah hari ini.".into()),
-        Some(d) if card.since.parse::<jiff::civil::Date>().is_ok_and(|s| d < s) => {
-            errors.push("Tanggal diterima tidak boleh sebelum kartu sampai di desa.".into())
-        }
+        None => errors.push(Finding::error("date_missing", "date", "Isi tanggal kartu diterima.")),
+        Some(d) if d > today => errors.push(Finding::error(
+            "date_future",
+            "date",
+            "Tanggal diterima tidak boleh setelah hari ini.",
+        )),
+        Some(d) if card.since.parse::<jiff::civil::Date>().is_ok_and(|s| d < s) => errors.push(Finding::error(
+            "date_before_arrival",
+            "date",
+            "Tanggal diterima tidak boleh sebelum kartu sampai di desa.",
+        )),
         _ => {}
     }
     let relationship = match t.receiver.as_str() {
         "sendiri" => None,
         "keluarga" => {
             if t.name.is_empty() || t.name == card.name {
-                errors.push("Diterima keluarga: tulis nama anggota keluarga yang menerima.".into());
+                errors.push(Finding::error(
+                    "family_name",
+                    "nama",
+                    "Diterima keluarga: tulis nama anggota keluarga yang menerima.",
+                ));
             }
             if t.relationship.is_empty() {
-                errors.push("Diterima keluarga: tulis hubungannya dengan warga (misalnya anak, istri, suami).".into());
+                errors.push(Finding::error(
+                    "relationship_missing",
+                    "hubungan",
+                    "Diterima keluarga: tulis hubungannya dengan warga (misalnya anak, istri, suami).",
+                ));
             }
             Some(t.relationship.clone())
         }
         _ => {
-            errors.push("Pilih siapa yang menerima: warga sendiri atau anggota keluarga.".into());
+            errors.push(Finding::error(
+                "receiver_missing",
+                "penerima",
+                "Pilih siapa yang menerima: warga sendiri atau anggota keluarga.",
+            ));
             None
         }
     };
     if t.name.is_empty() {
-        errors.push("Tulis nama yang menerima.".into());
+        errors.push(Finding::error("name_missing", "nama", "Tulis nama yang menerima."));
     }
     let photo = match photo {
         None => None,
         Some(b) if b.len() > PHOTO_MAX => {
-            errors.push("Foto tanda terima terlalu besar: paling besar 2 MB.".into());
+            errors.push(Finding::error(
+                "photo_large",
+                "foto",
+                "Foto tanda terima terlalu besar: paling besar 2 MB.",
+            ));
             None
         }
         Some(b) => match photo_type(&b) {
             Some(ty) => Some((b, ty.to_string())),
             None => {
-                errors.push("Foto tanda terima harus berupa JPG atau PNG.".into());
+                errors.push(Finding::error(
+                    "photo_type",
+                    "foto",
+                    "Foto tanda terima harus berupa JPG atau PNG.",
+                ));
                 None
             }
         },

@@ -791,7 +791,7 @@ async fn import_file(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
     allow(&p, Action::RecordVisits, info.lang)?;
     let mut page = ImportPage {
@@ -807,22 +807,24 @@ async fn import_file(
         lines: vec![],
         counts: vec![],
     };
-    let mut bytes = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("berkas") {
-            bytes = field.bytes().await.ok();
-        }
-    }
-    let parsed = match bytes.filter(|b| !b.is_empty()) {
-        None => Err("Pilih berkas hasil ekspor (berakhiran .json) dari perangkat petugas."),
-        Some(b) => match serde_json::from_slice::<ExportFile>(&b) {
+    let parts = crate::upload::read(form).await;
+    let parsed = match parts
+        .problem()
+        .map_or_else(|| Ok(parts.file("berkas", "hasil.json")), Err)
+    {
+        Err(why) => Err(why),
+        Ok(None) => Err("Pilih berkas hasil ekspor (berakhiran .json) dari perangkat petugas.".to_string()),
+        Ok(Some((_, b))) => match serde_json::from_slice::<ExportFile>(&b) {
             Ok(f) if f.format == "jempol-hasil-kunjungan" => Ok(f),
-            _ => Err("Berkas ini bukan hasil \"Ekspor yang belum terkirim\" dari Jempol; tidak ada yang disimpan."),
+            _ => Err(
+                "Berkas ini bukan hasil \"Ekspor yang belum terkirim\" dari Jempol; tidak ada yang disimpan."
+                    .to_string(),
+            ),
         },
     };
     match parsed {
         Err(e) => {
-            page.error = Some(e.to_string());
+            page.error = Some(e);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
         Ok(file) => {

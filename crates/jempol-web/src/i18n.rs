@@ -194,8 +194,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("sub.send", "Kirim ke kecamatan", "Send to the kecamatan"),
     (
         "sub.send_help",
-        "Baris yang diterima (juga yang berperingatan) dikirim sebagai pengajuan desa. Baris yang ditolak tetap tercatat di sini dengan alasannya; perbaiki di berkas lalu unggah lagi.",
-        "Accepted rows (also those with warnings) are sent as the village's submission. Rejected rows stay listed here with their reasons; fix them in the file and upload again.",
+        "Baris yang diterima (juga yang berperingatan) dikirim sebagai pengajuan desa. Perbaiki baris yang ditolak dengan Perbaiki sebelum mengirim; yang masih ditolak tetap tercatat di sini dengan alasannya dan tidak ikut terkirim.",
+        "Accepted rows (also those with warnings) are sent as the village's submission. Correct rejected rows with Correct before sending; rows still rejected stay listed here with their reasons and are not sent.",
     ),
     ("sub.discard", "Batalkan draf", "Discard draft"),
     (

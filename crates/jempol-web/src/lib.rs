@@ -31,6 +31,7 @@ mod sla_pages;
 mod sop_sheet;
 mod status_pages;
 pub(crate) mod submission_pages;
+mod upload;
 pub mod users;
 mod visit_pages;
 mod welfare_io;
@@ -165,7 +166,12 @@ pub fn router(state: AppState) -> Router {
             auth::principal_layer,
         ))
         .layer(axum::middleware::from_fn(pages::security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(4 * 1024 * 1024))
+        // Extractors stop at the upload limit with an error the page explains (upload.rs);
+        // the raw limit above it only cuts off what no form sends.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            upload::UPLOAD_MAX + upload::ENVELOPE,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * upload::UPLOAD_MAX))
         .layer(
             // One structured log line per request: method, path, status, latency.
             tower_http::trace::TraceLayer::new_for_http()

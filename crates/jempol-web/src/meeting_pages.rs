@@ -250,8 +250,23 @@ struct ShowPage {
     attendees_text: String,
     people: Vec<PersonLine>,
     step3: Option<(String, String)>,
-    error: Option<String>,
+    /// The minutes as stored (the PDF can be printed).
+    minutes_saved: bool,
+    /// What to fix in the minutes form: the field and the message.
+    error: Option<(&'static str, String)>,
 }
+
+impl ShowPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// A refused minutes form: what to fix, and what was typed (shown again, not lost).
+type Refused = ((&'static str, String), MinutesForm);
 
 async fn show_page(
     state: &AppState,
@@ -259,14 +274,14 @@ async fn show_page(
     lang: Lang,
     mid: i64,
     ok: Option<&str>,
-    error: Option<String>,
+    refused: Option<Refused>,
 ) -> Result<Response, PageError> {
-    let (m, c) = meeting_for(state, p, mid, lang).await?;
+    let (mut m, c) = meeting_for(state, p, mid, lang).await?;
     let number = match m.letter_id {
         Some(l) => state.db.letter(l).await?.map(|l| l.number).unwrap_or_default(),
         None => String::new(),
     };
-    let attendees_text = state
+    let mut attendees_text = state
         .db
         .meeting_attendees(mid)
         .await?
@@ -304,11 +319,21 @@ async fn show_page(
         }
         _ => None,
     };
-    let status = if error.is_some() {
+    let minutes_saved = m.minutes.is_some();
+    let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let error = refused.map(|(error, typed)| {
+        m.started_at = Some(typed.started_at);
+        m.ended_at = Some(typed.ended_at);
+        m.minutes = Some(typed.minutes);
+        m.decisions = Some(typed.decisions);
+        m.minute_taker = Some(typed.minute_taker);
+        attendees_text = typed.attendees;
+        error
+    });
     let date_text = m
         .meeting_date
         .parse::<jiff::civil::Date>()
@@ -322,6 +347,7 @@ async fn show_page(
         attendees_text,
         people,
         step3,
+        minutes_saved,
         error,
         m,
         c,
@@ -365,26 +391,17 @@ async fn save_minutes(
     allow(&p, Action::ManageMeetings, info.lang)?;
     let (m, _) = meeting_for(&state, &p, mid, info.lang).await?;
     let (Some(a), Some(b)) = (parse_time(&f.started_at), parse_time(&f.ended_at)) else {
-        return show_page(
-            &state,
-            &p,
-            info.lang,
-            mid,
-            None,
-            Some("Isi jam mulai dan jam selesai rapat, misalnya 09.00 dan 11.00.".into()),
-        )
-        .await;
+        let field = if parse_time(&f.started_at).is_none() {
+            "started_at"
+        } else {
+            "ended_at"
+        };
+        let why = "Isi jam mulai dan jam selesai rapat, misalnya 09.00 dan 11.00.".to_string();
+        return show_page(&state, &p, info.lang, mid, None, Some(((field, why), f))).await;
     };
     if minutes_of(&b) < minutes_of(&a) {
-        return show_page(
-            &state,
-            &p,
-            info.lang,
-            mid,
-            None,
-            Some("Jam selesai tidak boleh sebelum jam mulai.".into()),
-        )
-        .await;
+        let why = "Jam selesai tidak boleh sebelum jam mulai.".to_string();
+        return show_page(&state, &p, info.lang, mid, None, Some((("ended_at", why), f))).await;
     }
     let attendees: Vec<(String, String)> = f
         .attendees
@@ -403,26 +420,12 @@ async fn save_minutes(
         })
         .collect();
     if attendees.is_empty() {
-        return show_page(
-            &state,
-            &p,
-            info.lang,
-            mid,
-            None,
-            Some("Tulis yang hadir, satu per baris: Nama — Jabatan/Instansi.".into()),
-        )
-        .await;
+        let why = "Tulis yang hadir, satu per baris: Nama — Jabatan/Instansi.".to_string();
+        return show_page(&state, &p, info.lang, mid, None, Some((("attendees", why), f))).await;
     }
     if f.minutes.trim().is_empty() {
-        return show_page(
-            &state,
-            &p,
-            info.lang,
-            mid,
-            None,
-            Some("Tulis notulen: pokok pembahasan rapat.".into()),
-        )
-        .await;
+        let why = "Tulis notulen: pokok pembahasan rapat.".to_string();
+        return show_page(&state, &p, info.lang, mid, None, Some((("minutes", why), f))).await;
     }
     state
         .db

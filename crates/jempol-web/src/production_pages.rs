@@ -389,28 +389,21 @@ async fn bulk_file(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
     allow(&p, Action::UpdateProduction, info.lang)?;
-    let mut f = BulkForm::default();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "berkas" {
-            let fname = field.file_name().unwrap_or("daftar.csv").to_string();
-            if let Ok(b) = field.bytes().await {
-                file = Some((fname, b.to_vec()));
-            }
-        } else if let Ok(v) = field.text().await {
-            match name.as_str() {
-                "change" => f.change = v,
-                "date" => f.date = v,
-                "note" => f.note = v,
-                _ => {}
-            }
-        }
+    let parts = crate::upload::read(form).await;
+    if let Some(why) = parts.problem() {
+        let body = page(&state, &p, &info, QueueQuery::default(), None, None, Some(why)).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
-    let Some((fname, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let mut f = BulkForm {
+        change: parts.text("change"),
+        date: parts.text("date"),
+        note: parts.text("note"),
+        ..BulkForm::default()
+    };
+    let Some((fname, bytes)) = parts.file("berkas", "daftar.csv") else {
         let why = "Pilih berkas daftar NIK (XLSX, XLS, ODS atau CSV).".to_string();
         let body = page(&state, &p, &info, QueueQuery::default(), None, None, Some(why)).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());

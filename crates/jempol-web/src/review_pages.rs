@@ -250,8 +250,15 @@ struct ReviewPage {
     created_by: String,
     items: Vec<ItemView>,
     completed: bool,
-    errors: Vec<String>,
+    /// What to fix: (the form field, the message); the field may be empty for the whole form.
+    errors: Vec<(String, String)>,
     can_revise: bool,
+}
+
+impl ReviewPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
 }
 
 async fn review_page(
@@ -259,7 +266,7 @@ async fn review_page(
     p: &Principal,
     info: &RequestInfo,
     r: Review,
-    errors: Vec<String>,
+    errors: Vec<(String, String)>,
     ok: Option<&str>,
 ) -> Result<Html<String>, PageError> {
     render(&ReviewPage {
@@ -345,24 +352,29 @@ async fn save(
             .collect();
         item.proposed = get(&format!("proposed_{n}"));
         if !item.proposed.is_empty() && TimeStandard::parse(&item.proposed).is_err() {
-            errors.push(format!(
-                "Langkah {n}: usulan standar \"{}\" tidak terbaca; tulis seperti 30 menit, 2 jam atau 3 hari.",
-                item.proposed
+            errors.push((
+                format!("proposed_{n}"),
+                format!(
+                    "Langkah {n}: usulan standar \"{}\" tidak terbaca; tulis seperti 30 menit, 2 jam atau 3 hari.",
+                    item.proposed
+                ),
             ));
         }
         if complete && !evaluation && item.ok.is_none() {
-            errors.push(format!(
-                "Langkah {n}: pilih apakah berjalan dengan baik (ya atau tidak)."
+            errors.push((
+                format!("ok_{n}"),
+                format!("Langkah {n}: pilih apakah berjalan dengan baik (ya atau tidak)."),
             ));
         }
         if complete && item.ok == Some(false) && item.actions.is_empty() {
-            errors.push(format!(
-                "Langkah {n} tidak berjalan baik: tulis tindakan yang harus diambil."
+            errors.push((
+                format!("actions_{n}"),
+                format!("Langkah {n} tidak berjalan baik: tulis tindakan yang harus diambil."),
             ));
         }
     }
     if complete && r.assessor.is_empty() {
-        errors.push("Tulis nama penilai.".into());
+        errors.push(("assessor".into(), "Tulis nama penilai.".into()));
     }
     if !errors.is_empty() {
         let body = review_page(&state, &p, &info, r, errors, None).await?;
@@ -376,7 +388,15 @@ async fn save(
     {
         Ok(()) => {}
         Err(jempol_store::StoreError::Conflict(why)) => {
-            let body = review_page(&state, &p, &info, r, vec![format!("Tidak disimpan: {why}.")], None).await?;
+            let body = review_page(
+                &state,
+                &p,
+                &info,
+                r,
+                vec![(String::new(), format!("Tidak disimpan: {why}."))],
+                None,
+            )
+            .await?;
             return Ok((axum::http::StatusCode::CONFLICT, body).into_response());
         }
         Err(e) => return Err(PageError(e.into(), lang)),

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::intake;
 use crate::pages::{ConfirmPage, Layout, OkQuery, PageError, allow, layout, region_label, render};
+use crate::upload;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -151,26 +152,17 @@ async fn upload(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
     allow(&p, Action::SubmitResidents, info.lang)?;
     let Some(desa_code) = p.user.desa_code.clone() else {
         return Err(PageError(AppError::Forbidden, info.lang));
     };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| {
-                PageError(
-                    AppError::Invalid("Berkas terputus saat diunggah. Coba unggah lagi.".into()),
-                    info.lang,
-                )
-            })?;
-            file = Some((name, bytes.to_vec()));
-        }
+    let parts = upload::read(form).await;
+    if let Some(why) = parts.problem() {
+        return upload_failed(&state, &p, info.lang, &why).await;
     }
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+    let Some((name, bytes)) = parts.file("file", "daftar.xlsx") else {
         return upload_failed(&state, &p, info.lang, "Pilih berkas daftar dulu, lalu tekan Unggah.").await;
     };
     let desa = intake::check_desa(&state.db, &state.config.deployment, &desa_code).await?;

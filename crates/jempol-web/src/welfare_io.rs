@@ -189,29 +189,14 @@ async fn import_check(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
     if !may_import(&p) {
         allow(&p, Action::CoordinateAssistance, info.lang)?;
     }
-    let (mut kind, mut program, mut source) = (String::new(), String::new(), String::new());
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "berkas" {
-            let fname = field.file_name().unwrap_or("daftar.csv").to_string();
-            if let Ok(b) = field.bytes().await {
-                file = Some((fname, b.to_vec()));
-            }
-        } else if let Ok(v) = field.text().await {
-            match name.as_str() {
-                "kind" => kind = v,
-                "program" => program = v,
-                "source" => source = v.trim().chars().take(200).collect(),
-                _ => {}
-            }
-        }
-    }
+    let parts = crate::upload::read(form).await;
+    let (kind, program) = (parts.text("kind"), parts.text("program"));
+    let source: String = parts.text("source").trim().chars().take(200).collect();
     let refuse = |why: String| async {
         let body = import_page(&state, &p, &info, &kind, &program, &source, Some(why), None).await?;
         Ok::<Response, PageError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
@@ -222,13 +207,16 @@ async fn import_check(
         Action::CoordinateAssistance
     };
     allow(&p, needed, info.lang)?;
+    if let Some(why) = parts.problem() {
+        return refuse(why).await;
+    }
     if !KINDS.iter().any(|(k, _)| *k == kind) {
         return refuse("Pilih jenis daftar yang diunggah.".into()).await;
     }
     if source.is_empty() {
         return refuse("Tulis sumber daftarnya (misalnya Dinsos Kab. Madiun, November 2026).".into()).await;
     }
-    let Some((fname, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((fname, bytes)) = parts.file("berkas", "daftar.csv") else {
         return refuse("Pilih berkasnya (XLSX, XLS, ODS atau CSV).".into()).await;
     };
     let today = today_wib(state.now());

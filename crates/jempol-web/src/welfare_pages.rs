@@ -24,6 +24,7 @@ use jempol_core::assistance::{
     CHANNELS, DTSEN, DTSEN_TARGET, FACILITATIONS, Gap, Program, ProposalInput, RESULTS, check_dtsen, check_proposal,
     check_result, cutoff_for, default_programs, facilitation_minutes, gap, groups_of,
 };
+use jempol_core::finding::Finding;
 use jempol_core::{Action, Scope};
 use jempol_store::campaigns::Campaign;
 use jempol_store::welfare::{Decision, NewFacilitation, NewProposal, Proposal, Received, Session, WelfareRow, Whose};
@@ -700,9 +701,9 @@ struct PersonPage {
     channels: Vec<(&'static str, &'static str)>,
     results: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
-    /// Which form was refused, and why.
+    /// Which form was refused, and why (each problem names its field).
     form: &'static str,
-    errors: Vec<String>,
+    errors: Vec<Finding>,
     typed: Typed,
     session: Option<(i64, String)>,
     sesi: String,
@@ -712,6 +713,16 @@ struct PersonPage {
     can_facilitate: bool,
     today: String,
     cutoff: String,
+}
+
+impl PersonPage {
+    /// The problem with `field` of the refused form `form`, if that is the one refused.
+    fn err(&self, form: &str, field: &str) -> Option<&str> {
+        (self.form == form)
+            .then(|| self.errors.iter().find(|e| e.field == field))
+            .flatten()
+            .map(|e| e.message.as_str())
+    }
 }
 
 struct ProposalView {
@@ -755,7 +766,7 @@ async fn person_page(
     rid: i64,
     sesi: Option<i64>,
     ok: Option<&str>,
-    refused: Option<(&'static str, Vec<String>, Typed)>,
+    refused: Option<(&'static str, Vec<Finding>, Typed)>,
 ) -> Result<Html<String>, PageError> {
     let lang = info.lang;
     allow(p, Action::ViewAssistance, lang)?;
@@ -924,7 +935,7 @@ async fn refuse(
     rid: i64,
     form: &Fields,
     which: &'static str,
-    errors: Vec<String>,
+    errors: Vec<Finding>,
 ) -> Result<Response, PageError> {
     let typed = Typed {
         dtsen: field(form, "dtsen"),
@@ -977,9 +988,17 @@ async fn set_dtsen(
     };
     let source = field(&form, "source");
     if source.is_empty() {
-        errors.push("Tulis sumber informasinya (misalnya Dinsos, SIKS-NG, Cek Bansos, desa).".into());
+        errors.push(Finding::error(
+            "source_missing",
+            "source",
+            "Tulis sumber informasinya (misalnya Dinsos, SIKS-NG, Cek Bansos, desa).",
+        ));
     } else if source.chars().count() > 200 {
-        errors.push("Sumber terlalu panjang: paling banyak 200 huruf.".into());
+        errors.push(Finding::error(
+            "source_long",
+            "source",
+            "Sumber terlalu panjang: paling banyak 200 huruf.",
+        ));
     }
     let Some(dtsen) = dtsen.filter(|_| errors.is_empty()) else {
         return refuse(&state, &p, &info, rid, &form, "dtsen", errors).await;
@@ -1008,7 +1027,11 @@ async fn add_received(
     let program = field(&form, "program");
     let mut errors = Vec::new();
     if !programs.iter().any(|x| x.code == program) {
-        errors.push("Pilih program bantuan yang diterima.".into());
+        errors.push(Finding::error(
+            "program_missing",
+            "program",
+            "Pilih program bantuan yang diterima.",
+        ));
     }
     let since = field(&form, "since");
     let since = if since.is_empty() {
@@ -1017,18 +1040,30 @@ async fn add_received(
         match crate::clock::parse_local_date(&since) {
             Some(d) if d <= today_wib(state.now()) => Some(d.to_string()),
             Some(_) => {
-                errors.push("Tanggal mulai menerima tidak boleh setelah hari ini.".into());
+                errors.push(Finding::error(
+                    "since_future",
+                    "since",
+                    "Tanggal mulai menerima tidak boleh setelah hari ini.",
+                ));
                 None
             }
             None => {
-                errors.push("Tanggal mulai menerima: hari-bulan-tahun, atau kosongkan bila tidak tahu.".into());
+                errors.push(Finding::error(
+                    "since_format",
+                    "since",
+                    "Tanggal mulai menerima: hari-bulan-tahun, atau kosongkan bila tidak tahu.",
+                ));
                 None
             }
         }
     };
     let source = field(&form, "rsource");
     if source.is_empty() || source.chars().count() > 200 {
-        errors.push("Tulis sumber informasinya (misalnya data Dinsos, daftar desa, pengakuan keluarga).".into());
+        errors.push(Finding::error(
+            "source_missing",
+            "rsource",
+            "Tulis sumber informasinya (misalnya data Dinsos, daftar desa, pengakuan keluarga).",
+        ));
     }
     if !errors.is_empty() {
         return refuse(&state, &p, &info, rid, &form, "received", errors).await;
@@ -1121,7 +1156,11 @@ async fn propose(
                 rid,
                 &form,
                 "proposal",
-                vec![format!("Usulan tidak disimpan: {why}.")],
+                vec![Finding::error(
+                    "proposal_conflict",
+                    "target",
+                    format!("Usulan tidak disimpan: {why}."),
+                )],
             )
             .await
         }
@@ -1149,7 +1188,11 @@ async fn decide(
     let date = crate::clock::parse_local_date(&field(&form, "result_date"));
     let mut errors = check_result(&result, &reason, date, today_wib(state.now()));
     if reason.chars().count() > 300 {
-        errors.push("Alasan terlalu panjang: paling banyak 300 huruf.".into());
+        errors.push(Finding::error(
+            "result_reason_long",
+            "result_reason",
+            "Alasan terlalu panjang: paling banyak 300 huruf.",
+        ));
     }
     if !errors.is_empty() {
         return refuse(&state, &p, &info, rid, &form, "result", errors).await;
@@ -1188,24 +1231,40 @@ async fn facilitate(
     let mut errors = Vec::new();
     let kind = field(&form, "kind");
     if !FACILITATIONS.iter().any(|(k, _)| *k == kind) {
-        errors.push("Pilih apa yang dilakukan untuk penerima.".into());
+        errors.push(Finding::error(
+            "kind_missing",
+            "kind",
+            "Pilih apa yang dilakukan untuk penerima.",
+        ));
     }
     let received = state.db.received(Whose::Resident(rid)).await?;
     let program = Some(field(&form, "f_program")).filter(|c| !c.is_empty());
     if let Some(c) = &program
         && !received.iter().any(|x| &x.program_code == c)
     {
-        errors.push("Pilih salah satu bantuan yang diterima orang ini, atau kosongkan.".into());
+        errors.push(Finding::error(
+            "program_not_received",
+            "f_program",
+            "Pilih salah satu bantuan yang diterima orang ini, atau kosongkan.",
+        ));
     }
     let today = today_wib(state.now());
     let date = match crate::clock::parse_local_date(&field(&form, "f_date")) {
         Some(d) if d <= today => Some(d),
         Some(_) => {
-            errors.push("Tanggal fasilitasi tidak boleh setelah hari ini.".into());
+            errors.push(Finding::error(
+                "date_future",
+                "f_date",
+                "Tanggal fasilitasi tidak boleh setelah hari ini.",
+            ));
             None
         }
         None => {
-            errors.push("Isi tanggal fasilitasi (hari-bulan-tahun).".into());
+            errors.push(Finding::error(
+                "date_missing",
+                "f_date",
+                "Isi tanggal fasilitasi (hari-bulan-tahun).",
+            ));
             None
         }
     };
@@ -1218,10 +1277,18 @@ async fn facilitate(
     };
     let note = field(&form, "note");
     if kind == "lainnya" && note.is_empty() {
-        errors.push("\"Lainnya\": tulis apa yang dilakukan.".into());
+        errors.push(Finding::error(
+            "note_missing",
+            "note",
+            "\"Lainnya\": tulis apa yang dilakukan.",
+        ));
     }
     if note.chars().count() > 500 {
-        errors.push("Keterangan terlalu panjang: paling banyak 500 huruf.".into());
+        errors.push(Finding::error(
+            "note_long",
+            "note",
+            "Keterangan terlalu panjang: paling banyak 500 huruf.",
+        ));
     }
     let (Some(date), Some(minutes)) = (date, minutes) else {
         return refuse(&state, &p, &info, rid, &form, "facilitation", errors).await;

@@ -135,6 +135,37 @@ async fn account_lockout_after_repeated_failures_is_audited_and_expires() {
 }
 
 #[tokio::test]
+async fn a_password_reset_by_the_admin_lifts_a_lockout() {
+    let app = TestApp::new().await;
+    app.add_user("admin1", Role::Admin, None).await;
+    let desa = app
+        .add_user("desa1", Role::OperatorDesa, Some("35.19.02.2001"))
+        .await
+        .id;
+    for _ in 0..6 {
+        app.try_login("desa1", "tebakan-salah-1").await;
+    }
+    assert_eq!(
+        app.try_login("desa1", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let admin = app.login("admin1").await;
+    let r = app
+        .post(
+            &format!("/admin/users/{desa}/password"),
+            Some(&admin),
+            &[("password", "sandi-baru-desa-2026")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.try_login("desa1", "sandi-baru-desa-2026").await.status,
+        StatusCode::SEE_OTHER,
+        "the new password works at once"
+    );
+}
+
+#[tokio::test]
 async fn too_many_failures_from_one_address_are_refused() {
     let cfg = jempol_web::WebConfig {
         max_ip_failures: 6,

@@ -283,6 +283,14 @@ async fn the_card_reaches_the_desa_and_a_family_member_signs_for_it() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("tulis hubungannya"), "{}", bad.body);
     assert!(bad.body.contains("SITI ANAKNYA"), "kept: {}", bad.body);
+    assert!(
+        bad.body.contains(&format!("aria-describedby=\"h-{key}-err\""))
+            && bad
+                .body
+                .contains(&format!("id=\"h-{key}-err\">Diterima keluarga: tulis hubungannya")),
+        "the message is tied to the relationship field: {}",
+        bad.body
+    );
     let not_photo = receipt_form(
         app,
         &desa,

@@ -108,10 +108,23 @@ async fn the_meeting_is_planned_numbered_printed_and_minuted() {
         .post(
             &format!("{meeting}/notulen"),
             Some(&staff),
-            &[("started_at", "10.00"), ("ended_at", "09.00")],
+            &[
+                ("started_at", "10.00"),
+                ("ended_at", "09.00"),
+                ("minutes", "Catatan yang sudah diketik panjang"),
+            ],
         )
         .await;
     assert!(bad.body.contains("Jam selesai tidak boleh sebelum jam mulai"));
+    // The message is under the end time and tied to it; what was typed is shown again.
+    assert!(
+        bad.body
+            .contains("aria-invalid=\"true\" aria-describedby=\"n-end-err\"")
+            && bad.body.contains("id=\"n-end-err\"")
+            && bad.body.contains("Catatan yang sudah diketik panjang"),
+        "{}",
+        bad.body
+    );
     let r = app
         .post(
             &format!("{meeting}/notulen"),

@@ -120,6 +120,31 @@ async fn dispendukcapil_moves_recorded_people_through_siak_states_to_printed_car
     .await;
     let held = app.get("/produksi?status=masalah", Some(&dukcapil)).await.body;
     assert!(held.contains("Blangko e-KTP habis (sejak 02 November 2026)"), "{held}");
+    // "Lainnya" needs its note, which the person's own line carries too.
+    assert!(
+        held.contains(&format!("id=\"n{a}\" name=\"note\"")),
+        "a note on the line: {held}"
+    );
+    let bare = app
+        .post(
+            &format!("/produksi/warga/{a}"),
+            Some(&dukcapil),
+            &[("change", "problem:lainnya"), ("date", "2026-11-02")],
+        )
+        .await;
+    assert!(bare.body.contains("tulis keterangannya"), "{}", bare.body);
+    let other = app
+        .post(
+            &format!("/produksi/warga/{a}"),
+            Some(&dukcapil),
+            &[
+                ("change", "problem:lainnya"),
+                ("date", "2026-11-02"),
+                ("note", "foto buram, rekam ulang"),
+            ],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", other.body);
     // Four working days later: PRR, KK printed, then the card; late against the 2-day standard.
     app.clock.advance_minutes(4 * 24 * 60);
     let dukcapil = app.login("dispendukcapil").await;
@@ -161,7 +186,8 @@ async fn dispendukcapil_moves_recorded_people_through_siak_states_to_printed_car
         })
         .await
         .unwrap();
-    assert_eq!(audits.len(), 5);
+    // Five changes, and the problem "Lainnya" with its note.
+    assert_eq!(audits.len(), 6);
 }
 
 #[tokio::test]

@@ -87,6 +87,21 @@ async fn a_bad_upload_is_explained_and_nothing_is_saved() {
     assert!(r.body.contains("aria-invalid=\"true\""));
     let r = app.upload("/pengajuan/unggah", &b, "kosong.csv", b";;\n;;\n").await;
     assert!(r.body.contains("Berkas tidak berisi data"), "{}", r.body);
+    // Up to 4 MB is read (this one is then refused for its type); above, the page says the
+    // file is too large, not that none was chosen.
+    let r = app
+        .upload("/pengajuan/unggah", &b, "foto.jpg", &vec![0xff; 3 * 1024 * 1024])
+        .await;
+    assert!(r.body.contains("Jenis berkas"), "{}", r.body);
+    let r = app
+        .upload("/pengajuan/unggah", &b, "daftar.csv", &vec![b'1'; 5 * 1024 * 1024])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Berkas terlalu besar: paling besar 4 MB") && r.body.contains("Tidak ada yang disimpan"),
+        "{}",
+        r.body
+    );
     assert!(app.db.submissions_in_scope(&lembah(), 10).await.unwrap().is_empty());
     // Without the CSRF token the upload is refused.
     let mut no_token = b.clone();

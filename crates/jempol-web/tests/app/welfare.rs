@@ -104,6 +104,14 @@ async fn steps_9_to_12_run_for_one_person_and_each_step_is_timed() {
         bad.body
     );
     assert!(bad.body.contains("value=\"SIKS-NG\""));
+    assert!(
+        bad.body
+            .contains("aria-invalid=\"true\" aria-describedby=\"d-desil-err\"")
+            && bad
+                .body
+                .contains("<p class=\"field-error\" id=\"d-desil-err\">Desil hanya diisi"),
+        "the message is tied to the desil field"
+    );
     let ok = app
         .post(
             &format!("/bantuan/warga/{a}/dtsen"),
