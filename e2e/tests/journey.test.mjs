@@ -1,15 +1,19 @@
-// SOP steps 1, 2 and 4 in Chromium: a village operator uploads a messy list on a phone, reads
-// the row-by-row check, corrects a rejected row, and sends it; kecamatan staff verify and reject
-// with a reason, then close the collection; a role without a part in these steps cannot open it.
-// Then the Kasi gathers the verified people into a campaign, forms a team, has the schedule
-// planned and approves it, and the Camat approves it on a phone (step 4 done).
+// The SOP as one journey in Chromium: one campaign through all 12 steps, each step done by a
+// user of the lane the SOP gives it, checking at each step what that role sees and what it must
+// not see. Step 1: a village operator uploads a messy list on a phone, corrects a rejected row
+// and sends it; 2: kecamatan staff verify and reject with a reason; 3: the coordination
+// meeting's invitation, attendance list and minutes print; 4: the Kasi plans the home visits and
+// the Camat approves on a phone; 5: outcomes are recorded with the network cut; 6:
+// Dispendukcapil updates production; 7–8: the card passes three handovers; 9–12: assistance is
+// coordinated, proposed, evaluated and facilitated. Every page reached is checked with axe-core
+// (harness.mjs) and the screenshots feed the user guide (scripts/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startServer, startAgain, ensureRunning, stopServer, launchBrowser, launchDevice, newPage, login, ADMIN_PASSWORD, OUT } from './harness.mjs';
+import { startServer, startAgain, ensureRunning, stopServer, launchBrowser, launchDevice, newPage, login, checkA11y, shot, pdfText, ADMIN_PASSWORD } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,6 +29,18 @@ after(async () => {
 });
 
 const PHONE = { width: 360, height: 740 };
+const FULL_NIK = /(?<!\d)35\d{14}(?!\d)/;
+
+/// The links of the main navigation, as the role sees them.
+async function nav(page) {
+  return (await page.locator('nav.main-nav a').allInnerTexts()).map((t) => t.trim());
+}
+
+/// The HTTP status of a page opened by this user.
+async function statusOf(page, path) {
+  const r = await page.goto(`${page.base}${path}`);
+  return r.status();
+}
 // The messy list as Excel saves it (fixtures/make.py): merged titles and a merged two-row header,
 // a NIK stored as a number, dates typed three ways and one a date cell, a duplicate, a row
 // without category, a totals row and a signature block. NIKs are new (not in the demo data).
@@ -33,6 +49,14 @@ const XLSX = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'f
 test('a village operator uploads, corrects and sends a messy list on a phone; staff verify it', async () => {
   const page = await newPage(browser, server.base, PHONE);
   await login(page, 'desa.lembah');
+  await shot(page, 'home-desa-360');
+  // The village's lane: its list, its residents, its cards and assistance; not the kecamatan's
+  // campaigns, production, dashboard or audit log.
+  const links = await nav(page);
+  for (const own of ['Pengajuan', 'Warga', 'Kartu warga', 'Bantuan']) assert.ok(links.includes(own), `${own} in ${links}`);
+  for (const not of ['Gelombang', 'Produksi', 'Dasbor', 'Jejak audit']) assert.ok(!links.includes(not), `${not} not in ${links}`);
+  for (const path of ['/gelombang', '/produksi', '/dasbor', '/audit']) assert.equal(await statusOf(page, path), 403, path);
+  await page.goto(`${server.base}/`);
   await page.getByRole('link', { name: 'Pengajuan' }).click();
   await page.getByLabel('Berkas daftar').setInputFiles({
     name: 'Data Rentan Lembah.xlsx',
@@ -51,7 +75,8 @@ test('a village operator uploads, corrects and sends a messy list on a phone; st
   assert.match(await page.locator('tr[data-row="9"]').innerText(), /sudah ada di baris 7/);
   assert.match(await page.locator('tr[data-row="10"]').innerText(), /Diterima/);
   assert.match(await page.locator('tr[data-row="11"]').innerText(), /bukan lansia/);
-  await page.screenshot({ path: join(OUT, 'step1-preview-360.png'), fullPage: true });
+  await checkA11y(page, 'the checked draft');
+  await shot(page, 'step1-preview-360');
   // A reload loses nothing.
   await page.reload();
   assert.match(await page.locator('.counts').innerText(), /Diterima: 3/);
@@ -62,8 +87,9 @@ test('a village operator uploads, corrects and sends a messy list on a phone; st
   assert.equal(await nik.getAttribute('aria-invalid'), 'true');
   assert.equal(await nik.inputValue(), '', 'a NIK stored as a number is typed again, not offered');
   await nik.fill('3519024511390003');
+  await checkA11y(page, 'a rejected row to correct');
   await page.getByLabel(/^Tanggal/).fill('05-11-1939');
-  await page.screenshot({ path: join(OUT, 'step1-correct-row-360.png'), fullPage: true });
+  await shot(page, 'step1-correct-row-360');
   await page.getByRole('button', { name: 'Simpan dan periksa ulang' }).click();
   await page.getByText('Baris diperbaiki dan diperiksa ulang').waitFor();
   const fixed = await page.locator('.counts').innerText();
@@ -94,7 +120,7 @@ test('a village operator uploads, corrects and sends a messy list on a phone; st
   assert.match(done, /Langkah 2 SOP selesai/);
   assert.match(done, /Sudah rekam di Dispendukcapil/);
   assert.match(done, /Langkah 2: kecamatan mengumpulkan data/);
-  await staff.screenshot({ path: join(OUT, 'step2-done-1280.png'), fullPage: true });
+  await shot(staff, 'step2-done-1280');
   await staff.context().close();
 
   const other = await newPage(browser, server.base, PHONE);
@@ -104,7 +130,7 @@ test('a village operator uploads, corrects and sends a messy list on a phone; st
   await other.context().close();
 });
 
-test('the Kasi plans the home visits of the verified people and the Camat approves on a phone', async () => {
+test('steps 3–4: the meeting documents print; the Kasi plans the home visits and the Camat approves on a phone', async () => {
   const kasi = await newPage(browser, server.base);
   await login(kasi, 'kasi');
   await kasi.getByRole('link', { name: 'Gelombang' }).click();
@@ -117,6 +143,9 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.match(await kasi.locator('main').innerText(), /belum masuk gelombang: 3/);
   await kasi.getByRole('button', { name: 'Tambahkan warga terverifikasi' }).click();
   await kasi.getByText('Warga dalam gelombang (3)').waitFor();
+  const campaignAt = kasi.url().split('?')[0];
+  await meeting(campaignAt);
+  await kasi.reload();
   await kasi.getByLabel('Nama tim').fill('Tim 1');
   await kasi.getByLabel('Anggota (pisahkan dengan koma)').fill('Sugeng, Wahyu (Dispendukcapil)');
   await kasi.getByRole('button', { name: 'Tambah tim' }).click();
@@ -134,7 +163,7 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.match(sched, /Terjadwal: 3/);
   assert.match(sched, /Senin, 14-12-2026/);
   assert.match(sched, /KASMINI/);
-  await kasi.screenshot({ path: join(OUT, 'step4-schedule-1280.png'), fullPage: true });
+  await shot(kasi, 'step4-schedule-1280');
   // Adjust: one visit moves to Tuesday and is pinned there; the schedule becomes version 2.
   await kasi.locator('select[name=target]').first().selectOption({ label: 'Tim 1 · Selasa, 15-12-2026' });
   await kasi.getByRole('button', { name: 'Pindahkan' }).first().click();
@@ -151,12 +180,15 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   const camat = await newPage(browser, server.base, PHONE);
   await login(camat, 'camat');
   await camat.goto(at);
+  // The Camat approves; planning and moving visits stay with the Kasi.
+  assert.equal(await camat.getByRole('button', { name: 'Susun jadwal' }).count(), 0);
+  assert.equal(await camat.getByRole('button', { name: 'Pindahkan' }).count(), 0);
   await camat.getByRole('button', { name: 'Setujui jadwal (Camat)' }).click();
   await camat.getByText('disetujui Camat (langkah 4 selesai)').waitFor();
   assert.match(await camat.locator('main').innerText(), /Langkah 4: menetapkan jadwal/);
   const overflow = await camat.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the schedule fits 360 px (overflow ${overflow})`);
-  await camat.screenshot({ path: join(OUT, 'step4-approved-360.png'), fullPage: true });
+  await shot(camat, 'step4-approved-360');
   await camat.context().close();
 
   // Step 5 begins: the officer in Tim 1 sees Monday's visits on a phone, in plan order.
@@ -169,17 +201,26 @@ test('the Kasi plans the home visits of the verified people and the Camat approv
   assert.match(field, /Tim 1/);
   assert.match(field, /KASMINI|PAINEM|WAGIMAN/);
   assert.doesNotMatch(field, /Dusun\s*$/m, 'no empty address parts');
+  assert.doesNotMatch(field, FULL_NIK, 'the phone carries masked NIKs only');
   const fieldWide = await officer.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(fieldWide <= 0, `the field list fits 360 px (overflow ${fieldWide})`);
-  await officer.screenshot({ path: join(OUT, 'step5-field-360.png'), fullPage: true });
+  await shot(officer, 'step5-field-360');
+  // Staff see the approved schedule but approve nothing.
+  await officer.goto(at);
+  assert.equal(await officer.getByRole('button', { name: /Setujui jadwal/ }).count(), 0);
   await officer.context().close();
+  const village = await newPage(browser, server.base, PHONE);
+  await login(village, 'desa.lembah');
+  assert.equal(await statusOf(village, '/lapangan'), 403, 'a village records no visits');
+  assert.equal(await statusOf(village, new URL(at).pathname), 403);
+  await village.context().close();
 
   // The campaign page with the Kasi's forms fits a phone too.
   const phone = await newPage(browser, server.base, PHONE);
   await login(phone, 'kasi');
   await phone.goto(at.replace(/\/jadwal$/, ''));
   await phone.getByText('Warga dalam gelombang (3)').waitFor();
-  await phone.screenshot({ path: join(OUT, 'campaign-360.png'), fullPage: true });
+  await shot(phone, 'campaign-360');
   const wide = await phone.evaluate(() => {
     const over = [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
     return { px: document.documentElement.scrollWidth - window.innerWidth, what: over.slice(0, 3).map((e) => e.tagName + '.' + e.className + '#' + e.id) };
@@ -195,6 +236,77 @@ test('step 5 with the network cut: outcomes survive a reload and a browser resta
     await ensureRunning(server);
   }
 });
+
+// Step 3: staff plan the coordination meeting; its invitation and attendance list print, then
+// the minutes with the special arrangement decided for one person. The Camat and
+// Dispendukcapil read it without the forms; a village opens neither the campaign nor the meeting.
+async function meeting(campaignAt) {
+  const staff = await newPage(browser, server.base);
+  await login(staff, 'petugas');
+  await staff.goto(campaignAt);
+  await staff.getByRole('link', { name: 'Rencanakan rapat koordinasi' }).click();
+  await staff.getByLabel('Tanggal rapat').fill('2026-12-07');
+  await staff.getByLabel('Jam mulai (WIB)').fill('25.00');
+  await staff.getByLabel('Tempat').fill('Pendopo Kecamatan Dolopo');
+  await staff.getByLabel('Acara').fill('Koordinasi data dan jadwal perekaman e-KTP');
+  await staff.getByLabel('Tanggal surat undangan').fill('2026-12-01');
+  await staff.getByRole('button', { name: 'Simpan dan beri nomor surat' }).click();
+  // A time that does not exist is named under its field; what was typed stays.
+  await staff.locator('#m-time-err').waitFor();
+  await checkA11y(staff, 'the meeting form with an error');
+  assert.equal(await staff.getByLabel('Tempat').inputValue(), 'Pendopo Kecamatan Dolopo');
+  await staff.getByLabel('Jam mulai (WIB)').fill('09.00');
+  await staff.getByRole('button', { name: 'Simpan dan beri nomor surat' }).click();
+  await staff.locator('.flash', { hasText: 'Rapat direncanakan' }).waitFor();
+  const meetingAt = staff.url().split('?')[0];
+  const [inv] = await Promise.all([
+    staff.waitForEvent('download'),
+    staff.getByRole('link', { name: 'Surat undangan (PDF)' }).click(),
+  ]);
+  const invitation = await pdfText(inv);
+  for (const part of ['KECAMATAN DOLOPO', 'Senin, 7 Desember 2026', '09.00 WIB', 'Pendopo Kecamatan Dolopo', 'Camat Dolopo']) {
+    assert.ok(invitation.includes(part), `${part} in the invitation:\n${invitation}`);
+  }
+  const [att] = await Promise.all([
+    staff.waitForEvent('download'),
+    staff.getByRole('link', { name: 'Daftar hadir (PDF)' }).click(),
+  ]);
+  assert.match(await pdfText(att), /DAFTAR HADIR/);
+  await staff.getByLabel('Rapat selesai (jam)').fill('11.00');
+  await staff.getByLabel('Yang hadir').fill('Camat Dolopo — Camat\nKasi Pelayanan — Kecamatan Dolopo\nKepala Desa Lembah — Desa Lembah\nOperator — Dispendukcapil');
+  await staff.getByLabel('Notulen: pokok pembahasan').fill('Data tiga warga Lembah; jadwal perekaman mulai 14 Desember.');
+  await staff.getByLabel('Keputusan').fill('Perekaman di rumah warga oleh Tim 1.');
+  await staff.getByLabel('Notulis').fill('SUGENG');
+  await staff.getByRole('button', { name: 'Simpan hasil rapat' }).click();
+  await staff.locator('.flash', { hasText: 'Hasil rapat disimpan' }).waitFor();
+  assert.match(await staff.locator('main').innerText(), /Langkah 3: rapat koordinasi/);
+  const person = staff.locator('tbody tr').first();
+  await person.getByRole('textbox').fill('keluarga harus hadir');
+  await person.getByRole('button', { name: 'Simpan' }).click();
+  await staff.locator('.flash', { hasText: 'Pengaturan khusus disimpan' }).waitFor();
+  const [min] = await Promise.all([
+    staff.waitForEvent('download'),
+    staff.getByRole('link', { name: 'Notulen (PDF)' }).click(),
+  ]);
+  const minutes = await pdfText(min);
+  assert.ok(minutes.includes('Perekaman di rumah warga oleh Tim 1.'), minutes);
+  await shot(staff, 'step3-meeting-1280');
+  await staff.context().close();
+
+  const camat = await newPage(browser, server.base, PHONE);
+  await login(camat, 'camat');
+  await camat.goto(meetingAt);
+  assert.match(await camat.locator('main').innerText(), /Surat undangan \(PDF\)/);
+  assert.equal(await camat.getByRole('button', { name: 'Simpan hasil rapat' }).count(), 0, 'the Camat reads, staff write');
+  assert.doesNotMatch(await camat.locator('main').innerText(), FULL_NIK);
+  await camat.context().close();
+
+  const desa = await newPage(browser, server.base, PHONE);
+  await login(desa, 'desa.lembah');
+  assert.equal(await statusOf(desa, new URL(meetingAt).pathname), 403);
+  assert.equal(await statusOf(desa, new URL(campaignAt).pathname), 403);
+  await desa.context().close();
+}
 
 async function recordOffline() {
   const profile = mkdtempSync(join(tmpdir(), 'jempol-phone-'));
@@ -231,7 +343,12 @@ async function recordOffline() {
   await v2.getByLabel('Tidak terekam', { exact: true }).check();
   // Without a reason the device says what to fix, and nothing is queued.
   await v2.getByRole('button', { name: 'Simpan hasil' }).click();
-  await v2.getByText('Pilih alasan tidak terekam.').waitFor();
+  await v2.getByRole('alert').getByText('Pilih alasan tidak terekam.').waitFor();
+  // The message is also under the field it is about, and tied to it for a screen reader.
+  const reason = v2.getByLabel('Alasan tidak terekam');
+  assert.equal(await reason.getAttribute('aria-invalid'), 'true');
+  assert.equal(await v2.locator(`#${(await reason.getAttribute('aria-describedby')).split(' ').pop()}`).innerText(), 'Pilih alasan tidak terekam.');
+  await checkA11y(page, 'an outcome without its reason, offline');
   await v2.getByLabel('Alasan tidak terekam').selectOption('tidak_di_rumah');
   await v2.getByLabel('Catatan').fill('ke sawah, pulang sore');
   await v2.getByRole('button', { name: 'Simpan hasil' }).click();
@@ -245,7 +362,7 @@ async function recordOffline() {
   await walkin.getByLabel('Nama').fill('SUMIATI TETANGGA');
   await walkin.getByRole('button', { name: 'Tambahkan ke kunjungan hari ini' }).click();
   await page.locator('#outbox[data-waiting="3"]').waitFor();
-  await page.screenshot({ path: join(OUT, 'step5-offline-360.png'), fullPage: true });
+  await shot(page, 'step5-offline-360');
 
   // A reload without a connection: the page comes from the device, the outbox is intact.
   await page.reload();
@@ -313,7 +430,7 @@ async function recordOffline() {
   assert.match(progress, /dijadwal ulang: 1/);
   assert.match(progress, /Sidik jari: jari tangan kaku/);
   assert.match(progress, /Konflik hasil kunjungan \(1\)/);
-  await kasi.screenshot({ path: join(OUT, 'step5-kasi-1280.png'), fullPage: true });
+  await shot(kasi, 'step5-kasi-1280');
   await kasi.getByRole('button', { name: 'Tetap pakai hasil yang berlaku' }).click();
   await kasi.locator('.flash', { hasText: 'Konflik diputuskan' }).waitFor();
   await kasi.getByRole('link', { name: first }).first().click();
@@ -344,8 +461,17 @@ test('step 6: Dispendukcapil pastes NIKs from SIAK, checks the list, and applies
   await dukcapil.getByRole('button', { name: /^Terapkan/ }).click();
   await dukcapil.locator('.flash', { hasText: 'Status produksi diperbarui' }).waitFor();
   assert.equal(await dukcapil.locator('tbody .badge', { hasText: 'Siap cetak (PRR)' }).count(), niks.length);
-  await dukcapil.screenshot({ path: join(OUT, 'step6-production-1280.png'), fullPage: true });
+  await shot(dukcapil, 'step6-production-1280');
   await dukcapil.context().close();
+
+  // The Camat follows production with masked NIKs and changes nothing; staff cannot update it.
+  const camat = await newPage(browser, server.base);
+  await login(camat, 'camat');
+  await camat.goto(`${server.base}/produksi`);
+  await camat.locator('tbody tr[data-resident]').first().waitFor();
+  assert.doesNotMatch(await camat.locator('main').innerText(), FULL_NIK);
+  assert.equal(await camat.getByRole('button', { name: /^Terapkan|Periksa daftar/ }).count(), 0);
+  await camat.context().close();
 });
 
 test('step 7: the printed card goes to the kecamatan with a berita acara, and the kecamatan checks it', async () => {
@@ -377,8 +503,15 @@ test('step 7: the printed card goes to the kecamatan with a berita acara, and th
   await staff.getByRole('button', { name: 'Simpan pemeriksaan' }).click();
   await staff.locator('.flash', { hasText: 'Semua kartu diterima' }).waitFor();
   assert.match(await staff.locator('tbody').innerText(), /diterima/);
-  await staff.screenshot({ path: join(OUT, 'step7-handover-1280.png'), fullPage: true });
+  await shot(staff, 'step7-handover-1280');
   await staff.context().close();
+
+  // The handover between Dispendukcapil and the kecamatan is not the village's: for the
+  // village it does not exist (its own handovers share the address space).
+  const desa = await newPage(browser, server.base, PHONE);
+  await login(desa, 'desa.lembah');
+  assert.equal(await statusOf(desa, new URL(at).pathname), 404);
+  await desa.context().close();
 });
 
 test('step 8: the desa receives the card and a family member signs for it, on a phone', async () => {
@@ -404,7 +537,9 @@ test('step 8: the desa receives the card and a family member signs for it, on a 
   await card.getByLabel('Nama yang menerima').fill('SITI');
   // Without the relationship the desa is told what to add; what was typed stays.
   await card.getByRole('button', { name: 'Catat diterima warga' }).click();
-  await desa.getByText('tulis hubungannya').waitFor();
+  await desa.getByRole('alert').getByText('tulis hubungannya').waitFor();
+  await checkA11y(desa, 'the card form with an error');
+  assert.equal(await desa.locator('[data-card]').first().getByLabel(/^Hubungan/).getAttribute('aria-invalid'), 'true');
   const again = desa.locator('[data-card]').first();
   assert.equal(await again.getByLabel('Nama yang menerima').inputValue(), 'SITI');
   await again.getByLabel(/^Hubungan/).fill('anak');
@@ -413,13 +548,19 @@ test('step 8: the desa receives the card and a family member signs for it, on a 
   assert.match(await desa.locator('main').innerText(), /SITI \(anak\)/);
   const wide = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(wide <= 0, `the desa's page fits 360 px (overflow ${wide})`);
-  await desa.screenshot({ path: join(OUT, 'step8-desa-360.png'), fullPage: true });
+  await shot(desa, 'step8-desa-360');
   const [receipt] = await Promise.all([
     desa.waitForEvent('download'),
     desa.getByRole('link', { name: 'Tanda terima (PDF)' }).click(),
   ]);
   assert.equal(readFileSync(await receipt.path()).subarray(0, 5).toString(), '%PDF-');
   await desa.context().close();
+
+  // Only the village operator confirms what reached the village.
+  const pend = await newPage(browser, server.base, PHONE);
+  await login(pend, 'pendamping.lembah');
+  assert.equal(await statusOf(pend, '/kartu'), 403);
+  await pend.context().close();
 });
 
 test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitated for one resident', async () => {
@@ -441,12 +582,15 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   await dinsos.getByLabel('Sumber').first().fill('SIKS-NG');
   await dinsos.getByRole('button', { name: 'Simpan' }).first().click();
   // A wrong desil is explained next to the form; what was typed stays.
-  await dinsos.getByText('Desil DTSEN antara 1 dan 10').waitFor();
+  await dinsos.getByRole('alert').getByText('Desil DTSEN antara 1 dan 10').waitFor();
+  await checkA11y(dinsos, 'the DTSEN form with an error');
+  assert.equal(await dinsos.getByLabel(/^Desil/).getAttribute('aria-invalid'), 'true', 'the error is on the desil field');
   assert.equal(await dinsos.getByLabel('Sumber').first().inputValue(), 'SIKS-NG');
   await dinsos.getByLabel(/^Desil/).fill('2');
   await dinsos.getByRole('button', { name: 'Simpan' }).first().click();
   await dinsos.locator('.flash', { hasText: 'Status DTSEN disimpan' }).waitFor();
   assert.match(await dinsos.locator('main').innerText(), /PBI Jaminan Kesehatan: tampak berhak, belum menerima/);
+  await shot(dinsos, 'step9-dtsen-1280');
   await dinsos.getByRole('link', { name: /dalam sesi/ }).click();
   await dinsos.getByRole('button', { name: 'Tutup sesi' }).click();
   await dinsos.locator('.flash', { hasText: 'Sesi ditutup' }).waitFor();
@@ -467,7 +611,7 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   await desa.locator('.flash', { hasText: 'Usulan' }).waitFor();
   const wide = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(wide <= 0, `the assistance page fits 360 px (overflow ${wide})`);
-  await desa.screenshot({ path: join(OUT, 'step10-proposal-360.png'), fullPage: true });
+  await shot(desa, 'step10-proposal-360');
   await desa.goto(`${server.base}/bantuan/usulan`);
   const [ba] = await Promise.all([
     desa.waitForEvent('download'),
@@ -494,7 +638,7 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   await eval11.locator('[data-proposal]').getByRole('button', { name: 'Simpan' }).click();
   await eval11.locator('.flash', { hasText: 'Hasil usulan disimpan' }).waitFor();
   assert.match(await eval11.locator('[data-proposal]').innerText(), /Hasil: diterima/);
-  await eval11.screenshot({ path: join(OUT, 'step11-result-1280.png'), fullPage: true });
+  await shot(eval11, 'step11-result-1280');
   await eval11.context().close();
 
   // Step 12: the pendamping accompanies her to activate PBI-JK, on a phone.
@@ -509,6 +653,7 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   await pend.getByRole('button', { name: 'Simpan fasilitasi' }).click();
   await pend.locator('.flash', { hasText: 'Fasilitasi dicatat' }).waitFor();
   assert.match(await pend.locator('#facilitated').innerText(), /8 menit/);
+  await shot(pend, 'step12-facilitation-360');
   await pend.context().close();
 
   // The Camat reads the report: one resident of Lembah receives assistance and was facilitated.
@@ -519,7 +664,7 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   // Everyone of the campaign (three listed and a walk-in); she holds her card, is in DTSEN,
   // receives PBI-JK after the accepted proposal, and was facilitated.
   assert.match(total, /Jumlah\s+4\s+1\s+1\s+1\s+1\s+1\s+1/);
-  await camat.screenshot({ path: join(OUT, 'step9-12-report-1280.png'), fullPage: true });
+  await shot(camat, 'step9-12-report-1280');
   await camat.context().close();
 
   // The Camat's dashboard on a phone: the funnel reaches the facilitated resident.
@@ -533,7 +678,7 @@ test('steps 9–12: assistance is coordinated, proposed, evaluated and facilitat
   const overflow = await dash.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the dashboard fits 360 px (overflow ${overflow})`);
   await dash.evaluate(() => window.scrollTo(0, 0));
-  await dash.screenshot({ path: join(OUT, 'dashboard-360.png') });
+  await shot(dash, 'dashboard-360', { fullPage: false });
   await dash.context().close();
 });
 
@@ -548,21 +693,28 @@ test('the SOP measured: the admin sets a holiday, the Kasi reads service times, 
   await admin.getByRole('button', { name: 'Tambahkan' }).click();
   await admin.locator('.flash', { hasText: 'Hari libur ditambahkan' }).waitFor();
   assert.match(await admin.locator('main').innerText(), /Hari Jadi Kabupaten Madiun/);
+  await shot(admin, 'admin-calendar-1280');
+  await admin.getByRole('link', { name: 'Pengguna' }).click();
+  await shot(admin, 'admin-users-1280');
   await admin.context().close();
 
   const kasi = await newPage(browser, server.base);
   await login(kasi, 'kasi');
   await kasi.getByRole('link', { name: 'Waktu layanan' }).click();
   assert.equal(await kasi.locator('#per-step tbody tr').count(), 12, 'every step of the SOP');
+  await shot(kasi, 'sla-1280');
   await kasi.getByRole('link', { name: 'Tugas saya' }).click();
   await kasi.getByRole('heading', { name: 'Tugas saya' }).waitFor();
+  await shot(kasi, 'tasks-1280');
   await kasi.getByRole('link', { name: 'Monev SOP' }).click();
   await kasi.getByLabel('Jenis').selectOption({ label: 'Monitoring SOP' });
   await kasi.getByLabel('Periode dari').fill('2026-01-01');
   await kasi.getByRole('button', { name: 'Buat formulir' }).click();
   await kasi.getByRole('heading', { name: 'Monitoring SOP' }).waitFor();
   await kasi.getByRole('button', { name: 'Selesai dan kunci' }).click();
-  await kasi.getByText('Tulis nama penilai').waitFor();
+  await kasi.getByRole('alert').getByText('Tulis nama penilai').waitFor();
+  await checkA11y(kasi, 'the review form with an error');
+  assert.equal(await kasi.getByLabel('Nama penilai').getAttribute('aria-invalid'), 'true');
   await kasi.getByLabel('Nama penilai').fill('Kasi Pelayanan');
   await kasi.getByRole('button', { name: 'Simpan draf' }).click();
   await kasi.locator('.flash', { hasText: 'Formulir disimpan' }).waitFor();
@@ -571,7 +723,7 @@ test('the SOP measured: the admin sets a holiday, the Kasi reads service times, 
     kasi.getByRole('link', { name: 'Cetak formulir (PDF)' }).click(),
   ]);
   assert.equal(readFileSync(await form.path()).subarray(0, 5).toString(), '%PDF-');
-  await kasi.screenshot({ path: join(OUT, 'sop-monitoring-1280.png') });
+  await shot(kasi, 'sop-monitoring-1280', { fullPage: false });
   await kasi.context().close();
 });
 
@@ -582,6 +734,7 @@ test('a file that cannot be read is explained and nothing is saved', async () =>
   await page.getByLabel('Berkas daftar').setInputFiles({ name: 'foto.jpg', mimeType: 'image/jpeg', buffer: Buffer.from([0xff, 0xd8, 0xff]) });
   await page.getByRole('button', { name: 'Unggah dan periksa' }).click();
   const alert = await page.getByRole('alert').innerText();
+  await checkA11y(page, 'a refused file');
   assert.match(alert, /Jenis berkas/);
   assert.match(alert, /Tidak ada yang disimpan/);
   await page.context().close();
@@ -603,6 +756,6 @@ test('the register: the Camat sees masked NIKs, a village only its own people', 
   assert.ok(cells.length > 0 && cells.every((c) => c.trim() === 'Lembah'), 'only Lembah');
   const overflow = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the register fits 360 px (overflow ${overflow})`);
-  await desa.screenshot({ path: join(OUT, 'residents-360.png') });
+  await shot(desa, 'residents-360', { fullPage: false });
   await desa.context().close();
 });
