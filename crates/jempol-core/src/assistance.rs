@@ -175,8 +175,8 @@ pub fn gap(p: &Program, groups: Groups, dtsen: Dtsen) -> Option<Gap> {
     }
 }
 
-/// Checks a program typed into the catalogue form; the messages say what to fix.
-pub fn check_program(p: &Program) -> Vec<String> {
+/// Checks a program typed into the catalogue form; each problem names its form field.
+pub fn check_program(p: &Program) -> Vec<Finding> {
     let mut out = Vec::new();
     if p.code.is_empty()
         || p.code.len() > 40
@@ -185,24 +185,38 @@ pub fn check_program(p: &Program) -> Vec<String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
-        out.push(
-            "Kode program: huruf kecil, angka dan garis bawah saja, paling panjang 40 (misalnya bansos_kab).".into(),
-        );
+        out.push(Finding::error(
+            "code_format",
+            "code",
+            "Kode program: huruf kecil, angka dan garis bawah saja, paling panjang 40 (misalnya bansos_kab).",
+        ));
     }
     if p.name.trim().is_empty() {
-        out.push("Isi nama program.".into());
+        out.push(Finding::error("name_missing", "name", "Isi nama program."));
     }
     if !LEVELS.iter().any(|(k, _)| *k == p.level) {
-        out.push("Pilih sasaran: per orang atau per keluarga.".into());
+        out.push(Finding::error(
+            "level_missing",
+            "level",
+            "Pilih sasaran: per orang atau per keluarga.",
+        ));
     }
     if !FUNDING.iter().any(|(k, _)| *k == p.funding) {
-        out.push("Pilih sumber dana.".into());
+        out.push(Finding::error("funding_missing", "funding", "Pilih sumber dana."));
     }
     if p.targets.is_empty() || p.targets.iter().any(|t| !TARGETS.iter().any(|(k, _)| k == t)) {
-        out.push("Pilih paling sedikit satu kelompok sasaran.".into());
+        out.push(Finding::error(
+            "targets_missing",
+            "targets",
+            "Pilih paling sedikit satu kelompok sasaran.",
+        ));
     }
     if p.max_desil.is_some_and(|d| !(1..=10).contains(&d)) {
-        out.push("Desil DTSEN antara 1 dan 10, atau kosongkan bila program tidak memakai desil.".into());
+        out.push(Finding::error(
+            "desil_range",
+            "max_desil",
+            "Desil DTSEN antara 1 dan 10, atau kosongkan bila program tidak memakai desil.",
+        ));
     }
     out
 }

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_core::assistance::{FUNDING, LEVELS, Program, TARGETS, check_program, default_programs};
+use jempol_core::finding::Finding;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,10 +39,41 @@ struct CataloguePage {
     targets: Vec<(&'static str, &'static str)>,
     /// The add form as typed, with what to fix.
     typed: Program,
-    errors: Vec<String>,
-    /// The program whose change was refused, with why.
-    failed: Option<(String, Vec<String>)>,
+    errors: Vec<Finding>,
+    /// The program whose change was refused: as typed, with what to fix.
+    failed: Option<(Program, Vec<Finding>)>,
     can_edit: bool,
+}
+
+impl CataloguePage {
+    /// The add form's problem with `field`.
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The change form of program `code`: its problem with `field`, if it was refused.
+    fn err_of(&self, code: &str, field: &str) -> Option<&str> {
+        self.failed
+            .as_ref()
+            .filter(|(p, _)| p.code == code)
+            .and_then(|(_, errs)| errs.iter().find(|e| e.field == field))
+            .map(|e| e.message.as_str())
+    }
+
+    /// What program `p`'s change form shows: as typed when it was refused, else as stored.
+    fn shown<'a>(&'a self, p: &'a Program) -> &'a Program {
+        match &self.failed {
+            Some((typed, _)) if typed.code == p.code => typed,
+            _ => p,
+        }
+    }
+
+    fn refused(&self, code: &str) -> bool {
+        self.failed.as_ref().is_some_and(|(p, _)| p.code == code)
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -54,8 +86,8 @@ async fn page(
     p: &Principal,
     info: &RequestInfo,
     ok: Option<&str>,
-    typed: Option<(Program, Vec<String>)>,
-    failed: Option<(String, Vec<String>)>,
+    typed: Option<(Program, Vec<Finding>)>,
+    failed: Option<(Program, Vec<Finding>)>,
 ) -> Result<Html<String>, PageError> {
     allow(p, Action::ViewAssistance, info.lang)?;
     let programs = state.db.programs(&default_programs(), state.now()).await?;
@@ -115,7 +147,7 @@ async fn catalogue(
 }
 
 /// The form's fields as a program; a desil that is not a number is kept as "none" and named.
-fn from_form(form: &[(String, String)], code: &str) -> (Program, Vec<String>) {
+fn from_form(form: &[(String, String)], code: &str) -> (Program, Vec<Finding>) {
     let get = |k: &str| {
         form.iter()
             .find(|(n, _)| n == k)
@@ -130,8 +162,11 @@ fn from_form(form: &[(String, String)], code: &str) -> (Program, Vec<String>) {
         match desil.parse::<u8>() {
             Ok(d) => Some(d),
             Err(_) => {
-                errors
-                    .push("Desil DTSEN antara 1 dan 10, atau kosongkan bila program tidak memakai desil.".to_string());
+                errors.push(Finding::error(
+                    "desil_number",
+                    "max_desil",
+                    "Desil DTSEN antara 1 dan 10, atau kosongkan bila program tidak memakai desil.",
+                ));
                 None
             }
         }
@@ -169,7 +204,11 @@ async fn add(
     if errors.is_empty() {
         match state.db.put_program(&program, &p.actor(), state.now(), false).await {
             Ok(()) => return Ok(Redirect::to("/bantuan/program?ok=prog.added").into_response()),
-            Err(jempol_store::StoreError::Conflict(why)) => errors.push(format!("Program tidak ditambahkan: {why}.")),
+            Err(jempol_store::StoreError::Conflict(why)) => errors.push(Finding::error(
+                "code_taken",
+                "code",
+                format!("Program tidak ditambahkan: {why}."),
+            )),
             Err(e) => return Err(PageError(e.into(), info.lang)),
         }
     }
@@ -195,6 +234,6 @@ async fn change(
             Err(e) => return Err(PageError(e.into(), info.lang)),
         }
     }
-    let body = page(&state, &p, &info, None, None, Some((code, errors))).await?;
+    let body = page(&state, &p, &info, None, None, Some((program, errors))).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }

@@ -91,9 +91,28 @@ struct CalendarPage {
     years: Vec<i16>,
     holidays: Vec<(String, String, String)>,
     kinds: Vec<(&'static str, &'static str)>,
-    errors: Vec<String>,
-    holiday_error: Option<String>,
+    /// What to fix in the hours form: (field, message).
+    errors: Vec<(String, String)>,
+    /// A refused holiday form (one day, or a year's file), with what was typed.
+    holiday_error: Option<crate::pages::Refusal>,
 }
+
+impl CalendarPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    fn holiday_err(&self, field: &str) -> Option<&str> {
+        self.holiday_error.as_ref().and_then(|r| r.err(field))
+    }
+
+    fn holiday_value(&self, field: &str) -> &str {
+        self.holiday_error.as_ref().map_or("", |r| r.value(field))
+    }
+}
+
+/// The hours form as typed: the days, the zone, and what to fix as (field, message).
+type TypedHours = (Vec<DayLine>, String, Vec<(String, String)>);
 
 #[derive(Deserialize, Default)]
 struct YearQuery {
@@ -107,8 +126,8 @@ async fn page(
     info: &RequestInfo,
     year: Option<i16>,
     ok: Option<&str>,
-    typed: Option<(Vec<DayLine>, String, Vec<String>)>,
-    holiday_error: Option<String>,
+    typed: Option<TypedHours>,
+    holiday_error: Option<crate::pages::Refusal>,
 ) -> Result<Html<String>, PageError> {
     allow(p, Action::ManageMasterData, info.lang)?;
     let c = calendar(state).await.map_err(|e| PageError(e, info.lang))?;
@@ -202,8 +221,9 @@ async fn save_hours(
             match parse_span(&h) {
                 Some(s) => Some(s),
                 None => {
-                    errors.push(format!(
-                        "Jam kerja {name}: tulis seperti 07.30-16.00, atau kosongkan bila libur."
+                    errors.push((
+                        format!("hours_{k}"),
+                        format!("Jam kerja {name}: tulis seperti 07.30-16.00, atau kosongkan bila libur."),
                     ));
                     None
                 }
@@ -215,11 +235,17 @@ async fn save_hours(
             match parse_span(&r) {
                 Some(b) if span.is_none_or(|s| b.from >= s.from && b.to <= s.to) => Some(b),
                 Some(_) => {
-                    errors.push(format!("Istirahat {name} harus di dalam jam kerjanya."));
+                    errors.push((
+                        format!("break_{k}"),
+                        format!("Istirahat {name} harus di dalam jam kerjanya."),
+                    ));
                     None
                 }
                 None => {
-                    errors.push(format!("Istirahat {name}: tulis seperti 12.00-13.00, atau kosongkan."));
+                    errors.push((
+                        format!("break_{k}"),
+                        format!("Istirahat {name}: tulis seperti 12.00-13.00, atau kosongkan."),
+                    ));
                     None
                 }
             }
@@ -238,11 +264,14 @@ async fn save_hours(
         });
     }
     if hours.0.is_empty() {
-        errors.push("Isi jam kerja paling sedikit untuk satu hari.".into());
+        errors.push((
+            "hours_mon".into(),
+            "Isi jam kerja paling sedikit untuk satu hari.".into(),
+        ));
     }
     let zone = get("zone");
     if !ZONES.iter().any(|(z, _, _)| *z == zone) {
-        errors.push("Pilih zona waktu: WIB, WITA atau WIT.".into());
+        errors.push(("zone".into(), "Pilih zona waktu: WIB, WITA atau WIT.".into()));
     }
     if !errors.is_empty() {
         let body = page(&state, &p, &info, None, None, Some((lines, zone, errors)), None).await?;
@@ -276,13 +305,27 @@ async fn add_holiday(
     allow(&p, Action::ManageMasterData, info.lang)?;
     let date = crate::clock::parse_local_date(&f.date);
     let why = match (&date, f.name.trim(), KINDS.iter().any(|(k, _)| *k == f.kind)) {
-        (None, _, _) => Some("Isi tanggal hari libur (hari-bulan-tahun)."),
-        (_, "", _) => Some("Tulis nama hari liburnya."),
-        (_, _, false) => Some("Pilih jenisnya: libur nasional, cuti bersama atau libur daerah."),
+        (None, _, _) => Some(("date", "Isi tanggal hari libur (hari-bulan-tahun).")),
+        (_, "", _) => Some(("name", "Tulis nama hari liburnya.")),
+        (_, _, false) => Some((
+            "kind",
+            "Pilih jenisnya: libur nasional, cuti bersama atau libur daerah.",
+        )),
         _ => None,
     };
     let (Some(date), None) = (date, why) else {
-        let body = page(&state, &p, &info, None, None, None, why.map(str::to_string)).await?;
+        let refusal = why.map(|(field, message)| {
+            crate::pages::Refusal::new(
+                field,
+                message,
+                vec![
+                    ("date", f.date.clone()),
+                    ("name", f.name.clone()),
+                    ("kind", f.kind.clone()),
+                ],
+            )
+        });
+        let body = page(&state, &p, &info, None, None, None, refusal).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     };
     let h = Holiday {
@@ -303,8 +346,9 @@ async fn import_year(
     allow(&p, Action::ManageMasterData, info.lang)?;
     let parts = crate::upload::read(form).await;
     let mut year = None;
+    let typed_year = parts.text("tahun");
     let result = match parts.problem() {
-        Some(why) => Err(why),
+        Some(why) => Err(("berkas", why)),
         None => {
             year = parts
                 .text("tahun")
@@ -317,10 +361,13 @@ async fn import_year(
                 .map(|(_, b)| jempol_import::grid::decode(&b))
                 .filter(|t| !t.trim().is_empty());
             match (year, text) {
-                (None, _) => Err("Isi tahunnya (misalnya 2027).".to_string()),
-                (_, None) => Err("Pilih berkas CSV hari libur (tanggal,nama,jenis).".to_string()),
-                (Some(y), Some(t)) => {
-                    parse_holidays(&t).and_then(|list| match list.iter().find(|h| h.date.year() != y) {
+                (None, _) => Err(("tahun", "Isi tahunnya (misalnya 2027).".to_string())),
+                (_, None) => Err((
+                    "berkas",
+                    "Pilih berkas CSV hari libur (tanggal,nama,jenis).".to_string(),
+                )),
+                (Some(y), Some(t)) => parse_holidays(&t)
+                    .and_then(|list| match list.iter().find(|h| h.date.year() != y) {
                         Some(h) => Err(format!(
                             "Tanggal {} bukan tahun {y}: berkas ini untuk tahun lain?",
                             h.date
@@ -328,7 +375,7 @@ async fn import_year(
                         None if list.is_empty() => Err("Berkas tidak berisi hari libur.".to_string()),
                         None => Ok((y, list)),
                     })
-                }
+                    .map_err(|why| ("berkas", why)),
             }
         }
     };
@@ -340,8 +387,9 @@ async fn import_year(
                 .await?;
             Ok(Redirect::to(&format!("/admin/kalender?tahun={y}&ok=cal.imported")).into_response())
         }
-        Err(why) => {
-            let body = page(&state, &p, &info, year, None, None, Some(why)).await?;
+        Err((field, why)) => {
+            let refusal = crate::pages::Refusal::new(field, why, vec![("tahun", typed_year)]);
+            let body = page(&state, &p, &info, year, None, None, Some(refusal)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
     }

@@ -8,7 +8,7 @@ use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::clock::{format_wib, today_wib};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
-use crate::pages::{Layout, OkQuery, PageError, allow, layout, region_label, render};
+use crate::pages::{Layout, OkQuery, PageError, Refusal, allow, layout, region_label, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -262,13 +262,48 @@ struct ShowPage {
     field_users: Vec<(i64, String)>,
     plan: Option<(i64, String, usize, usize)>,
     today: String,
-    error: Option<String>,
+    /// What cannot be done and why; when about a field, what was typed into the form.
+    error: Option<Refusal>,
     events: Vec<(String, String, String, String)>,
     meetings: Vec<(i64, String)>,
     can_meet: bool,
     /// The planning settings the form shows: (default, ODGJ, bedridden minutes, speed, hours
     /// Mon–Thu, hours Fri).
     ps: (u32, u32, u32, String, String, String),
+}
+
+impl ShowPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().and_then(|r| r.err(field))
+    }
+
+    /// The message about the home times of member `id`, when that line was refused.
+    fn home_err(&self, id: &i64) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|r| r.field == "home_times" && r.value("home_times_of") == id.to_string())
+            .map(|r| r.message.as_str())
+    }
+
+    /// The home times shown on member `id`'s line: as typed when that line was refused.
+    fn home_value(&self, id: &i64, shown: &str) -> String {
+        match self.home_err(id) {
+            Some(_) => self
+                .error
+                .as_ref()
+                .map(|r| r.value("home_times").to_string())
+                .unwrap_or_default(),
+            None => shown.to_string(),
+        }
+    }
+
+    /// What was typed into `field` of the refused form, or `shown` (the form's usual value).
+    fn value(&self, field: &str, shown: String) -> String {
+        match &self.error {
+            Some(r) if r.typed.iter().any(|(f, _)| *f == field) => r.value(field).to_string(),
+            _ => shown,
+        }
+    }
 }
 
 fn event_text(kind: &str, payload: &serde_json::Value) -> (String, String) {
@@ -402,7 +437,7 @@ async fn show_page(
     lang: Lang,
     c: Campaign,
     ok: Option<&str>,
-    error: Option<String>,
+    error: Option<Refusal>,
 ) -> Result<Response, PageError> {
     let today = today_wib(state.now());
     let mut desa_names: HashMap<String, String> = HashMap::new();
@@ -527,7 +562,18 @@ async fn refuse(
     c: Campaign,
     why: impl Into<String>,
 ) -> Result<Response, PageError> {
-    show_page(state, p, lang, c, None, Some(why.into())).await
+    show_page(state, p, lang, c, None, Some(Refusal::new("", why, vec![]))).await
+}
+
+/// The campaign page again with the message under the field at fault and what was typed.
+async fn refuse_field(
+    state: &AppState,
+    p: &Principal,
+    lang: Lang,
+    c: Campaign,
+    refusal: Refusal,
+) -> Result<Response, PageError> {
+    show_page(state, p, lang, c, None, Some(refusal)).await
 }
 
 fn plan_status(s: &str, lang: Lang) -> &'static str {
@@ -644,15 +690,16 @@ async fn add_team(
 ) -> Result<Response, PageError> {
     let c = changeable(&state, &p, id, info.lang).await?;
     let name = f.name.trim();
+    let typed = || {
+        vec![
+            ("name", f.name.clone()),
+            ("members", f.members.clone()),
+            ("kit", f.kit.clone()),
+        ]
+    };
     if name.is_empty() || name.chars().count() > 60 {
-        return refuse(
-            &state,
-            &p,
-            info.lang,
-            c,
-            "Isi nama tim (paling banyak 60 huruf), misalnya \"Tim 1\".",
-        )
-        .await;
+        let why = "Isi nama tim (paling banyak 60 huruf), misalnya \"Tim 1\".";
+        return refuse_field(&state, &p, info.lang, c, Refusal::new("name", why, typed())).await;
     }
     match state
         .db
@@ -661,7 +708,8 @@ async fn add_team(
     {
         Ok(_) => Ok(Redirect::to(&format!("/gelombang/{id}?ok=camp.team_added")).into_response()),
         Err(jempol_store::StoreError::Conflict(m)) => {
-            refuse(&state, &p, info.lang, c, format!("Tim tidak ditambahkan: {m}.")).await
+            let why = format!("Tim tidak ditambahkan: {m}.");
+            refuse_field(&state, &p, info.lang, c, Refusal::new("name", why, typed())).await
         }
         Err(e) => Err(e.into()),
     }
@@ -762,42 +810,53 @@ struct PlanSettings {
 use jempol_core::calendar::{parse_span as parse_hours, span_text as hours_text};
 
 impl PlanSettings {
-    /// The form's values over `base`; an explanation of the first value that cannot be used.
-    fn from_form(f: &PlanForm, base: PlanSettings) -> Result<PlanSettings, String> {
+    /// The form's values over `base`; the field and an explanation of the first value that
+    /// cannot be used.
+    fn from_form(f: &PlanForm, base: PlanSettings) -> Result<PlanSettings, (&'static str, String)> {
         let mut s = base;
-        let minutes = |v: &str, label: &str| -> Result<Option<u32>, String> {
+        let minutes = |v: &str, field: &'static str, label: &str| -> Result<Option<u32>, (&'static str, String)> {
             match v.trim() {
                 "" => Ok(None),
                 t => match t.parse::<u32>() {
                     Ok(n) if (5..=240).contains(&n) => Ok(Some(n)),
-                    _ => Err(format!("{label}: isi menit antara 5 dan 240.")),
+                    _ => Err((field, format!("{label}: isi menit antara 5 dan 240."))),
                 },
             }
         };
-        if let Some(n) = minutes(&f.minutes_default, "Lama kunjungan biasa")? {
+        if let Some(n) = minutes(&f.minutes_default, "minutes_default", "Lama kunjungan biasa")? {
             s.service.default_minutes = n;
         }
-        if let Some(n) = minutes(&f.minutes_odgj, "Lama kunjungan ODGJ")? {
+        if let Some(n) = minutes(&f.minutes_odgj, "minutes_odgj", "Lama kunjungan ODGJ")? {
             s.service.odgj_minutes = n;
         }
-        if let Some(n) = minutes(&f.minutes_bedridden, "Lama kunjungan warga terbaring")? {
+        if let Some(n) = minutes(
+            &f.minutes_bedridden,
+            "minutes_bedridden",
+            "Lama kunjungan warga terbaring",
+        )? {
             s.service.bedridden_minutes = n;
         }
         match f.speed_kmh.trim().replace(',', ".").as_str() {
             "" => {}
             t => match t.parse::<f64>() {
                 Ok(v) if (5.0..=80.0).contains(&v) => s.travel.speed_kmh = v,
-                _ => return Err("Kecepatan rata-rata: isi km/jam antara 5 dan 80.".into()),
+                _ => {
+                    return Err(("speed_kmh", "Kecepatan rata-rata: isi km/jam antara 5 dan 80.".into()));
+                }
             },
         }
         if !f.hours_mon_thu.trim().is_empty() {
-            let h = parse_hours(&f.hours_mon_thu).ok_or("Jam kantor Senin–Kamis: tulis seperti 07.30-16.00.")?;
+            let h = parse_hours(&f.hours_mon_thu).ok_or((
+                "hours_mon_thu",
+                "Jam kantor Senin–Kamis: tulis seperti 07.30-16.00.".to_string(),
+            ))?;
             for k in ["mon", "tue", "wed", "thu"] {
                 s.hours.0.insert(k.to_string(), h);
             }
         }
         if !f.hours_fri.trim().is_empty() {
-            let h = parse_hours(&f.hours_fri).ok_or("Jam kantor Jumat: tulis seperti 07.30-16.30.")?;
+            let h = parse_hours(&f.hours_fri)
+                .ok_or(("hours_fri", "Jam kantor Jumat: tulis seperti 07.30-16.30.".to_string()))?;
             s.hours.0.insert("fri".to_string(), h);
         }
         Ok(s)
@@ -917,27 +976,27 @@ async fn make_schedule(
     Form(f): Form<PlanForm>,
 ) -> Result<Response, PageError> {
     let c = changeable(&state, &p, id, info.lang).await?;
+    let typed = || {
+        vec![
+            ("start_date", f.start_date.clone()),
+            ("working_days", f.working_days.clone()),
+            ("minutes_default", f.minutes_default.clone()),
+            ("minutes_odgj", f.minutes_odgj.clone()),
+            ("minutes_bedridden", f.minutes_bedridden.clone()),
+            ("speed_kmh", f.speed_kmh.clone()),
+            ("hours_mon_thu", f.hours_mon_thu.clone()),
+            ("hours_fri", f.hours_fri.clone()),
+        ]
+    };
     let Some(start) = crate::clock::parse_local_date(&f.start_date) else {
-        return refuse(
-            &state,
-            &p,
-            info.lang,
-            c,
-            "Isi tanggal mulai kunjungan, misalnya 14-12-2026.",
-        )
-        .await;
+        let why = "Isi tanggal mulai kunjungan, misalnya 14-12-2026.";
+        return refuse_field(&state, &p, info.lang, c, Refusal::new("start_date", why, typed())).await;
     };
     let days = match f.working_days.trim().parse::<usize>() {
         Ok(n) if (1..=30).contains(&n) => n,
         _ => {
-            return refuse(
-                &state,
-                &p,
-                info.lang,
-                c,
-                "Jumlah hari kerja: 1 sampai 30 (standar SOP: 10).",
-            )
-            .await;
+            let why = "Jumlah hari kerja: 1 sampai 30 (standar SOP: 10).";
+            return refuse_field(&state, &p, info.lang, c, Refusal::new("working_days", why, typed())).await;
         }
     };
     if state.db.campaign_teams(id).await?.is_empty() {
@@ -969,7 +1028,7 @@ async fn make_schedule(
         .unwrap_or_default();
     let settings = match PlanSettings::from_form(&f, previous) {
         Ok(s) => s,
-        Err(m) => return refuse(&state, &p, info.lang, c, m).await,
+        Err((field, m)) => return refuse_field(&state, &p, info.lang, c, Refusal::new(field, m, typed())).await,
     };
     let instance = match instance_for(&state, &c, start, days, &settings).await {
         Ok(i) => i,
@@ -1775,7 +1834,12 @@ async fn home_times(
             .find(|m| m.id == rid)
             .map(|m| m.name)
             .unwrap_or_default();
-        return refuse(&state, &p, info.lang, c, format!("Waktu di rumah {name}: {m}")).await;
+        let refusal = Refusal {
+            field: "home_times",
+            message: format!("Waktu di rumah {name}: {m}"),
+            typed: vec![("home_times", f.home_times.clone()), ("home_times_of", rid.to_string())],
+        };
+        return refuse_field(&state, &p, info.lang, c, refusal).await;
     }
     state
         .db

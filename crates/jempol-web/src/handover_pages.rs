@@ -89,7 +89,23 @@ struct OverviewPage {
     missing: Vec<(i64, String, String, String)>,
     can_create: bool,
     today: String,
-    error: Option<String>,
+    error: Option<Refused>,
+}
+
+impl OverviewPage {
+    fn err(&self, kind: &str, place: &str, field: &str) -> Option<&str> {
+        self.error.as_ref().and_then(|r| r.err(kind, place, field))
+    }
+
+    fn typed(&self, kind: &str, place: &str) -> Option<&HandoverForm> {
+        self.error.as_ref().and_then(|r| r.typed(kind, place))
+    }
+
+    /// Whether a card's box is ticked: all are at first; after a refusal, those that were.
+    fn chosen(&self, kind: &str, place: &str, key: &str) -> bool {
+        self.typed(kind, place)
+            .is_none_or(|t| t.chosen.iter().any(|c| c == key))
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -122,7 +138,7 @@ async fn overview_page(
     p: &Principal,
     info: &RequestInfo,
     ok: Option<&str>,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> Result<Html<String>, PageError> {
     allow(p, Action::ViewProduction, info.lang)?;
     let cards = state.db.cards_at_dukcapil(&p.scope).await?;
@@ -253,73 +269,98 @@ fn card_view(c: &CardLine, names: &HashMap<String, String>) -> CardView {
     }
 }
 
-/// The form that makes a berita acara, either hop: the chosen cards (`kartu` =
+/// The form that makes a berita acara, either hop, as typed: the chosen cards (`kartu` =
 /// `resident:item`), where they go (`kecamatan` or `desa`), the date and both names.
-struct HandoverForm {
+#[derive(Clone, Default)]
+pub(crate) struct HandoverForm {
+    /// `kecamatan` (step 7) or `desa` (step 8).
+    kind: &'static str,
     chosen: Vec<String>,
     place: String,
-    date: jiff::civil::Date,
+    date: String,
     giver: String,
     receiver: String,
 }
 
-fn read_form(
-    form: &[(String, String)],
-    place_field: &str,
-    today: jiff::civil::Date,
-) -> Result<HandoverForm, &'static str> {
+/// A refused handover form: what was typed, the field at fault and what to fix.
+pub(crate) struct Refused {
+    form: HandoverForm,
+    field: &'static str,
+    message: String,
+}
+
+impl Refused {
+    /// The message when it is about `field` of the form for `place` (`kind` hop).
+    fn err(&self, kind: &str, place: &str, field: &str) -> Option<&str> {
+        (self.form.kind == kind && self.form.place == place && self.field == field).then_some(self.message.as_str())
+    }
+
+    /// What was typed into the form for `place`, if that form was refused.
+    fn typed(&self, kind: &str, place: &str) -> Option<&HandoverForm> {
+        (self.form.kind == kind && self.form.place == place).then_some(&self.form)
+    }
+}
+
+fn read_form(form: &[(String, String)], kind: &'static str) -> HandoverForm {
     let get = |k: &str| {
         form.iter()
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    let date = crate::clock::parse_local_date(&get("date"))
-        .filter(|d| *d <= today)
-        .ok_or("Isi tanggal serah terima (tidak setelah hari ini).")?;
-    let (giver, receiver) = (get("giver"), get("receiver"));
-    if giver.is_empty() || receiver.is_empty() {
-        return Err("Isi nama yang menyerahkan dan yang menerima: keduanya menandatangani berita acara.");
-    }
-    Ok(HandoverForm {
+    HandoverForm {
+        kind,
         chosen: form
             .iter()
             .filter(|(k, _)| k == "kartu")
             .map(|(_, v)| v.clone())
             .collect(),
-        place: get(place_field),
-        date,
-        giver,
-        receiver,
-    })
+        place: get(kind),
+        date: get("date"),
+        giver: get("giver"),
+        receiver: get("receiver"),
+    }
 }
 
 /// Makes the berita acara of the chosen cards among `available` (the cards that may make this
-/// hop), or says why not on the overview.
+/// hop), or shows the overview again with what was typed and what to fix.
 async fn make_handover(
     state: &AppState,
     p: &Principal,
     info: &RequestInfo,
-    form: Result<HandoverForm, &'static str>,
-    kind: &str,
+    f: HandoverForm,
     available: Vec<CardLine>,
 ) -> Result<Response, PageError> {
-    let refused = |why: &'static str| async move {
-        let body = overview_page(state, p, info, None, Some(why.to_string())).await?;
-        Ok::<_, PageError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+    let refused = |field: &'static str, why: &str, form: HandoverForm| {
+        let refused = Refused {
+            form,
+            field,
+            message: why.to_string(),
+        };
+        async move {
+            let body = overview_page(state, p, info, None, Some(refused)).await?;
+            Ok::<_, PageError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+        }
     };
-    let f = match form {
-        Ok(f) => f,
-        Err(why) => return refused(why).await,
+    let Some(date) = crate::clock::parse_local_date(&f.date).filter(|d| *d <= today_wib(state.now())) else {
+        return refused("date", "Isi tanggal serah terima (tidak setelah hari ini).", f).await;
     };
+    if f.giver.is_empty() {
+        return refused("giver", "Isi nama yang menyerahkan: ia menandatangani berita acara.", f).await;
+    }
+    if f.receiver.is_empty() {
+        return refused("receiver", "Isi nama yang menerima: ia menandatangani berita acara.", f).await;
+    }
     let items: Vec<(i64, String)> = available
         .into_iter()
         .filter(|c| f.chosen.contains(&format!("{}:{}", c.resident_id, c.item)))
         .map(|c| (c.resident_id, c.item))
         .collect();
     if items.is_empty() {
-        return refused("Pilih kartu yang diserahkan: kartu yang sudah sampai di tempat yang menyerahkan.").await;
+        let why = "Pilih kartu yang diserahkan: kartu yang sudah sampai di tempat yang menyerahkan.";
+        return refused("kartu", why, f).await;
     }
+    let kind = f.kind;
     let (kecamatan_code, desa_code) = if kind == "desa" {
         (f.place.get(..8).unwrap_or("").to_string(), Some(f.place.clone()))
     } else {
@@ -332,7 +373,7 @@ async fn make_handover(
                 kind: kind.into(),
                 kecamatan_code,
                 desa_code,
-                handed_date: f.date.to_string(),
+                handed_date: date.to_string(),
                 giver_name: f.giver,
                 receiver_name: f.receiver,
                 items,
@@ -352,8 +393,8 @@ async fn create(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     allow(&p, Action::HandoverToKecamatan, info.lang)?;
-    let f = read_form(&form, "kecamatan", today_wib(state.now()));
-    let place = f.as_ref().map(|f| format!("{}.", f.place)).unwrap_or_default();
+    let f = read_form(&form, "kecamatan");
+    let place = format!("{}.", f.place);
     // Only cards still at Dispendukcapil, of this kecamatan and in the user's scope.
     let available = state
         .db
@@ -362,7 +403,7 @@ async fn create(
         .into_iter()
         .filter(|c| c.desa_code.starts_with(&place))
         .collect();
-    make_handover(&state, &p, &info, f, "kecamatan", available).await
+    make_handover(&state, &p, &info, f, available).await
 }
 
 /// A handover the user may see: of a kecamatan in their scope.
@@ -634,8 +675,8 @@ async fn create_for_desa(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     allow(&p, Action::HandoverToDesa, info.lang)?;
-    let f = read_form(&form, "desa", today_wib(state.now()));
-    let desa = f.as_ref().map(|f| f.place.clone()).unwrap_or_default();
+    let f = read_form(&form, "desa");
+    let desa = f.place.clone();
     // Only cards the kecamatan received, of this desa, not already on their way to it.
     let available = state
         .db
@@ -652,5 +693,5 @@ async fn create_for_desa(
             since: c.since,
         })
         .collect();
-    make_handover(&state, &p, &info, f, "desa", available).await
+    make_handover(&state, &p, &info, f, available).await
 }

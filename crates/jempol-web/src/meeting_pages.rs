@@ -805,7 +805,17 @@ struct RegisterPage {
     items: Vec<jempol_store::meetings::Letter>,
     can_manage: bool,
     f: LetterForm,
-    error: Option<String>,
+    /// The field at fault and what to fix.
+    error: Option<(&'static str, String)>,
+}
+
+impl RegisterPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 fn own_kecamatan(p: &Principal) -> Option<String> {
@@ -823,7 +833,7 @@ async fn register_page(
     year: i64,
     direction: &str,
     f: LetterForm,
-    error: Option<String>,
+    error: Option<(&'static str, String)>,
     ok: Option<&str>,
 ) -> Result<Response, PageError> {
     let kec = own_kecamatan(p).ok_or(PageError(AppError::Forbidden, lang))?;
@@ -873,22 +883,25 @@ async fn register_letter(
     let kec = own_kecamatan(&p).ok_or(PageError(AppError::Forbidden, info.lang))?;
     let direction = if f.direction == "masuk" { "masuk" } else { "keluar" };
     let year = i64::from(today_wib(state.now()).year());
-    let fail = |m: &str| Some(m.to_string());
+    let fail = |field: &'static str, m: &str| Some((field, m.to_string()));
     let date = crate::clock::parse_local_date(&f.letter_date);
     let error = if date.is_none() {
-        fail("Isi tanggal surat, misalnya 10-12-2026.")
+        fail("letter_date", "Isi tanggal surat, misalnya 10-12-2026.")
     } else if f.counterpart.trim().is_empty() {
-        fail(if direction == "masuk" {
-            "Isi pengirim surat."
-        } else {
-            "Isi tujuan surat."
-        })
+        fail(
+            "counterpart",
+            if direction == "masuk" {
+                "Isi pengirim surat."
+            } else {
+                "Isi tujuan surat."
+            },
+        )
     } else if f.subject.trim().chars().count() < 3 {
-        fail("Isi perihal surat.")
+        fail("subject", "Isi perihal surat.")
     } else if direction == "masuk" && f.number.trim().is_empty() {
-        fail("Isi nomor surat seperti tertulis pada surat yang diterima.")
+        fail("number", "Isi nomor surat seperti tertulis pada surat yang diterima.")
     } else if direction == "keluar" && f.classification.trim().is_empty() {
-        fail("Isi kode klasifikasi surat, misalnya 005.")
+        fail("classification", "Isi kode klasifikasi surat, misalnya 005.")
     } else {
         None
     };

@@ -928,6 +928,37 @@ async fn users_create(
     }
 }
 
+/// A refused form: the field at fault (its `name`), what to fix, and what was typed, by field
+/// name, so the page can show it again under the field and lose nothing.
+pub(crate) struct Refusal {
+    pub field: &'static str,
+    pub message: String,
+    pub typed: Vec<(&'static str, String)>,
+}
+
+impl Refusal {
+    pub fn new(field: &'static str, message: impl Into<String>, typed: Vec<(&'static str, String)>) -> Refusal {
+        Refusal {
+            field,
+            message: message.into(),
+            typed,
+        }
+    }
+
+    /// The message, when it is about `field`.
+    pub fn err(&self, field: &str) -> Option<&str> {
+        (self.field == field).then_some(self.message.as_str())
+    }
+
+    /// What was typed into `field` (empty when nothing).
+    pub fn value(&self, field: &str) -> &str {
+        self.typed
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// "Are you sure?" before a destructive action; the action happens only on its POST.
 #[derive(Template)]
 #[template(path = "confirm.html")]

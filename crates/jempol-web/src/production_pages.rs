@@ -77,7 +77,7 @@ struct QueuePage {
     standard_days: i64,
     done: Option<u64>,
     preview: Option<Preview>,
-    error: Option<String>,
+    error: Option<Refused>,
 }
 
 /// A bulk change checked and waiting for "Terapkan".
@@ -142,23 +142,50 @@ async fn standard_days(state: &AppState) -> Result<i64, AppError> {
     Ok(minutes.div_ceil(u64::from(crate::api::WORKING_DAY_MINUTES)) as i64)
 }
 
-/// Checks the date and the change of a form; the reason to refuse in words.
-fn check_change(change: &str, date: &str, note: &str, today: Date) -> Result<(Change, Date), String> {
-    let change = parse_change(change).ok_or("Pilih status atau masalah yang dicatat.")?;
-    let date = crate::clock::parse_local_date(date).ok_or("Isi tanggalnya (hari-bulan-tahun).")?;
+/// Checks the date and the change of a form; the field at fault and the reason in words.
+fn check_change(change: &str, date: &str, note: &str, today: Date) -> Result<(Change, Date), (&'static str, String)> {
+    let refuse = |field, why: &str| Err((field, why.to_string()));
+    let Some(change) = parse_change(change) else {
+        return refuse("change", "Pilih status atau masalah yang dicatat.");
+    };
+    let Some(date) = crate::clock::parse_local_date(date) else {
+        return refuse("date", "Isi tanggalnya (hari-bulan-tahun).");
+    };
     if date > today {
-        return Err("Tanggal tidak boleh setelah hari ini.".into());
+        return refuse("date", "Tanggal tidak boleh setelah hari ini.");
     }
     if date.year() < 2020 {
-        return Err("Tanggal terlalu lama; periksa tahunnya.".into());
+        return refuse("date", "Tanggal terlalu lama; periksa tahunnya.");
     }
     if change == Change::Problem("lainnya".into()) && note.trim().is_empty() {
-        return Err("Masalah \"Lainnya\": tulis keterangannya.".into());
+        return refuse("note", "Masalah \"Lainnya\": tulis keterangannya.");
     }
     if note.chars().count() > 500 {
-        return Err("Keterangan terlalu panjang: paling banyak 500 huruf.".into());
+        return refuse("note", "Keterangan terlalu panjang: paling banyak 500 huruf.");
     }
     Ok((change, date))
+}
+
+/// A refused form of the page: which (`bulk`, `file`, or `one:ID` for a person's line), the
+/// field at fault, what to fix, and what was typed (shown again).
+struct Refused {
+    form: String,
+    field: &'static str,
+    message: String,
+    typed: BulkForm,
+}
+
+impl QueuePage {
+    fn err(&self, form: &str, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|r| r.form == form && r.field == field)
+            .map(|r| r.message.as_str())
+    }
+
+    fn typed(&self, form: &str) -> Option<&BulkForm> {
+        self.error.as_ref().filter(|r| r.form == form).map(|r| &r.typed)
+    }
 }
 
 async fn queue(
@@ -179,7 +206,7 @@ async fn page(
     q: QueueQuery,
     ok: Option<&str>,
     preview: Option<Preview>,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> Result<Html<String>, PageError> {
     let today = today_wib(state.now());
     let filter = QueueFilter {
@@ -300,7 +327,7 @@ async fn page(
     })
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 struct BulkForm {
     #[serde(default)]
     niks: String,
@@ -314,14 +341,39 @@ struct BulkForm {
     action: String,
 }
 
-/// Checks a list and shows what it would change; "terapkan" applies it.
-async fn bulk_step(state: &AppState, p: &Principal, info: &RequestInfo, f: BulkForm) -> Result<Response, PageError> {
+/// Refuses form `form` of the page: its field, the reason, what was typed.
+async fn refuse(
+    state: &AppState,
+    p: &Principal,
+    info: &RequestInfo,
+    form: &str,
+    (field, message): (&'static str, String),
+    typed: BulkForm,
+) -> Result<Response, PageError> {
+    let refused = Refused {
+        form: form.to_string(),
+        field,
+        message,
+        typed,
+    };
+    let body = page(state, p, info, QueueQuery::default(), None, None, Some(refused)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+}
+
+/// Checks a list and shows what it would change; "terapkan" applies it. `form` is where the
+/// list came from: pasted (`bulk`) or a file (`file`).
+async fn bulk_step(
+    state: &AppState,
+    p: &Principal,
+    info: &RequestInfo,
+    f: BulkForm,
+    form: &str,
+) -> Result<Response, PageError> {
     allow(p, Action::UpdateProduction, info.lang)?;
     let today = today_wib(state.now());
-    let refuse = |why: String| page(state, p, info, QueueQuery::default(), None, None, Some(why));
     let (change, date) = match check_change(&f.change, &f.date, &f.note, today) {
         Ok(x) => x,
-        Err(why) => return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, refuse(why).await?).into_response()),
+        Err(why) => return refuse(state, p, info, form, why, f).await,
     };
     let (niks, bad) = nik_list(&f.niks);
     if niks.is_empty() {
@@ -334,7 +386,8 @@ async fn bulk_step(state: &AppState, p: &Principal, info: &RequestInfo, f: BulkF
                 bad[0]
             )
         };
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, refuse(why).await?).into_response());
+        let field = if form == "file" { "berkas" } else { "niks" };
+        return refuse(state, p, info, form, (field, why), f).await;
     }
     let found = state.db.queue_by_nik(&p.scope, &niks).await?;
     if f.action == "terapkan" {
@@ -381,7 +434,7 @@ async fn bulk(
     info: RequestInfo,
     Form(f): Form<BulkForm>,
 ) -> Result<Response, PageError> {
-    bulk_step(&state, &p, &info, f).await
+    bulk_step(&state, &p, &info, f, "bulk").await
 }
 
 /// A list as a file (XLSX, XLS, ODS, CSV): every NIK in it, whatever the column.
@@ -393,20 +446,18 @@ async fn bulk_file(
 ) -> Result<Response, PageError> {
     allow(&p, Action::UpdateProduction, info.lang)?;
     let parts = crate::upload::read(form).await;
-    if let Some(why) = parts.problem() {
-        let body = page(&state, &p, &info, QueueQuery::default(), None, None, Some(why)).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
-    }
     let mut f = BulkForm {
         change: parts.text("change"),
         date: parts.text("date"),
         note: parts.text("note"),
         ..BulkForm::default()
     };
+    if let Some(why) = parts.problem() {
+        return refuse(&state, &p, &info, "file", ("berkas", why), f).await;
+    }
     let Some((fname, bytes)) = parts.file("berkas", "daftar.csv") else {
         let why = "Pilih berkas daftar NIK (XLSX, XLS, ODS atau CSV).".to_string();
-        let body = page(&state, &p, &info, QueueQuery::default(), None, None, Some(why)).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        return refuse(&state, &p, &info, "file", ("berkas", why), f).await;
     };
     match jempol_import::read(&fname, &bytes) {
         Ok(grid) => {
@@ -421,21 +472,9 @@ async fn bulk_file(
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
-            bulk_step(&state, &p, &info, f).await
+            bulk_step(&state, &p, &info, f, "file").await
         }
-        Err(e) => {
-            let body = page(
-                &state,
-                &p,
-                &info,
-                QueueQuery::default(),
-                None,
-                None,
-                Some(e.to_string()),
-            )
-            .await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
-        }
+        Err(e) => refuse(&state, &p, &info, "file", ("berkas", e.to_string()), f).await,
     }
 }
 
@@ -472,8 +511,13 @@ async fn one(
     let today = today_wib(state.now());
     match check_change(&f.change, &f.date, &f.note, today) {
         Err(why) => {
-            let body = page(&state, &p, &info, QueueQuery::default(), None, None, Some(why)).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+            let typed = BulkForm {
+                change: f.change,
+                date: f.date,
+                note: f.note,
+                ..BulkForm::default()
+            };
+            refuse(&state, &p, &info, &format!("one:{rid}"), why, typed).await
         }
         Ok((change, date)) => {
             state

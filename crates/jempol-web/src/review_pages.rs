@@ -113,7 +113,7 @@ fn kind_label(kind: &str) -> &'static str {
 struct ListPage {
     l: Layout,
     rows: Vec<(i64, &'static str, String, String, String, bool)>,
-    error: Option<String>,
+    error: Option<crate::pages::Refusal>,
     today: String,
 }
 
@@ -121,7 +121,7 @@ async fn list_page(
     state: &AppState,
     p: &Principal,
     info: &RequestInfo,
-    error: Option<String>,
+    error: Option<crate::pages::Refusal>,
 ) -> Result<Html<String>, PageError> {
     allow(p, Action::ViewDashboard, info.lang)?;
     let rows = reviews(state)
@@ -174,12 +174,22 @@ async fn create(
     let to = crate::clock::parse_local_date(&f.to);
     let why = match (f.kind.as_str(), from, to) {
         ("monitoring" | "evaluasi", Some(a), Some(b)) if a <= b => None,
-        ("monitoring" | "evaluasi", Some(_), Some(_)) => Some("Tanggal akhir periode harus setelah tanggal awalnya."),
-        ("monitoring" | "evaluasi", _, _) => Some("Isi periode yang dinilai: tanggal awal dan akhir."),
-        _ => Some("Pilih jenis formulir: monitoring atau evaluasi."),
+        ("monitoring" | "evaluasi", Some(_), Some(_)) => {
+            Some(("to", "Tanggal akhir periode harus setelah tanggal awalnya."))
+        }
+        ("monitoring" | "evaluasi", None, _) => Some(("from", "Isi periode yang dinilai: tanggal awal dan akhir.")),
+        ("monitoring" | "evaluasi", _, None) => Some(("to", "Isi periode yang dinilai: tanggal awal dan akhir.")),
+        _ => Some(("kind", "Pilih jenis formulir: monitoring atau evaluasi.")),
     };
     let (Some(from), Some(to), None) = (from, to, why) else {
-        let body = list_page(&state, &p, &info, why.map(str::to_string)).await?;
+        let refusal = why.map(|(field, message)| {
+            crate::pages::Refusal::new(
+                field,
+                message,
+                vec![("kind", f.kind.clone()), ("from", f.from.clone()), ("to", f.to.clone())],
+            )
+        });
+        let body = list_page(&state, &p, &info, refusal).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     };
     // The figures of the units finished within the period.

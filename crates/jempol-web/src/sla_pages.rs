@@ -264,7 +264,7 @@ struct OverviewPage {
     pauses: Vec<(i64, u32, String, String, String, bool, String)>,
     can_pause: bool,
     step_numbers: Vec<(u32, String)>,
-    error: Option<String>,
+    error: Option<crate::pages::Refusal>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -277,7 +277,7 @@ async fn overview_page(
     p: &Principal,
     info: &RequestInfo,
     ok: Option<&str>,
-    error: Option<String>,
+    error: Option<crate::pages::Refusal>,
 ) -> Result<Html<String>, PageError> {
     let lang = info.lang;
     allow(p, Action::ViewDashboard, lang).or_else(|e| if p.can(Action::PauseSteps) { Ok(()) } else { Err(e) })?;
@@ -352,13 +352,23 @@ async fn add_pause(
         .filter(|n| sop.steps.iter().any(|s| s.no == *n));
     let reason = f.reason.trim();
     let why = match (step, reason.is_empty(), reason.chars().count() > 300) {
-        (None, _, _) => Some("Pilih langkah yang dihentikan sementara."),
-        (_, true, _) => Some("Tulis penyebabnya (misalnya server pusat mati, blangko habis)."),
-        (_, _, true) => Some("Penyebab terlalu panjang: paling banyak 300 huruf."),
+        (None, _, _) => Some(("step", "Pilih langkah yang dihentikan sementara.")),
+        (_, true, _) => Some((
+            "reason",
+            "Tulis penyebabnya (misalnya server pusat mati, blangko habis).",
+        )),
+        (_, _, true) => Some(("reason", "Penyebab terlalu panjang: paling banyak 300 huruf.")),
         _ => None,
     };
     let (Some(step), None) = (step, why) else {
-        let body = overview_page(&state, &p, &info, None, why.map(str::to_string)).await?;
+        let refusal = why.map(|(field, message)| {
+            crate::pages::Refusal::new(
+                field,
+                message,
+                vec![("step", f.step.clone()), ("reason", f.reason.clone())],
+            )
+        });
+        let body = overview_page(&state, &p, &info, None, refusal).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     };
     // A kecamatan user stops its own kecamatan's clock; the regency's operators stop all.

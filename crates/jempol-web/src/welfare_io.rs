@@ -89,12 +89,22 @@ struct ImportPage {
     kind: String,
     program: String,
     source: String,
-    error: Option<String>,
+    /// The field at fault (`kind`, `program`, `source`, `berkas`) and what to fix.
+    error: Option<(&'static str, String)>,
     lines: Vec<PreviewLine>,
     usable: usize,
     refused: usize,
     plan: String,
     heading: String,
+}
+
+impl ImportPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -105,7 +115,7 @@ async fn import_page(
     kind: &str,
     program: &str,
     source: &str,
-    error: Option<String>,
+    error: Option<(&'static str, String)>,
     preview: Option<(String, Vec<PreviewLine>, Vec<Item>)>,
 ) -> Result<Html<String>, PageError> {
     let programs = state.db.programs(&default_programs(), state.now()).await?;
@@ -197,8 +207,9 @@ async fn import_check(
     let parts = crate::upload::read(form).await;
     let (kind, program) = (parts.text("kind"), parts.text("program"));
     let source: String = parts.text("source").trim().chars().take(200).collect();
-    let refuse = |why: String| async {
-        let body = import_page(&state, &p, &info, &kind, &program, &source, Some(why), None).await?;
+    let (st, pr, inf, k, pg, src) = (&state, &p, &info, &kind, &program, &source);
+    let refuse = move |field: &'static str, why: String| async move {
+        let body = import_page(st, pr, inf, k, pg, src, Some((field, why)), None).await?;
         Ok::<Response, PageError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
     };
     let needed = if kind == "hasil" {
@@ -208,16 +219,20 @@ async fn import_check(
     };
     allow(&p, needed, info.lang)?;
     if let Some(why) = parts.problem() {
-        return refuse(why).await;
+        return refuse("berkas", why).await;
     }
     if !KINDS.iter().any(|(k, _)| *k == kind) {
-        return refuse("Pilih jenis daftar yang diunggah.".into()).await;
+        return refuse("kind", "Pilih jenis daftar yang diunggah.".into()).await;
     }
     if source.is_empty() {
-        return refuse("Tulis sumber daftarnya (misalnya Dinsos Kab. Madiun, November 2026).".into()).await;
+        return refuse(
+            "source",
+            "Tulis sumber daftarnya (misalnya Dinsos Kab. Madiun, November 2026).".into(),
+        )
+        .await;
     }
     let Some((fname, bytes)) = parts.file("berkas", "daftar.csv") else {
-        return refuse("Pilih berkasnya (XLSX, XLS, ODS atau CSV).".into()).await;
+        return refuse("berkas", "Pilih berkasnya (XLSX, XLS, ODS atau CSV).".into()).await;
     };
     let today = today_wib(state.now());
     let programs = state.db.programs(&default_programs(), state.now()).await?;
@@ -260,10 +275,10 @@ async fn import_check(
     };
     let (heading, rows, opensid_target) = match read {
         Ok(x) => x,
-        Err(e) => return refuse(e).await,
+        Err(e) => return refuse("berkas", e).await,
     };
     if kind == "opensid" && opensid_target.is_none() {
-        return refuse(format!(
+        return refuse("program", format!(
             "{heading}: program ini tidak ditemukan di katalog. Pilih program katalog yang sama di formulir, lalu unggah lagi."
         ))
         .await;

@@ -42,6 +42,36 @@ async fn the_catalogue_starts_with_the_national_programs_and_takes_local_ones() 
     assert!(bad.body.contains("Pilih paling sedikit satu kelompok sasaran"));
     assert!(bad.body.contains("Desil DTSEN antara 1 dan 10"));
     assert!(bad.body.contains("value=\"Bantuan lansia kabupaten\""), "kept");
+    for (field, id) in [("code", "a-code"), ("max_desil", "a-desil")] {
+        assert!(
+            bad.body
+                .contains(&format!("aria-invalid=\"true\" aria-describedby=\"{id}-err\"")),
+            "{field} is marked: {}",
+            bad.body
+        );
+    }
+    assert!(bad.body.contains("aria-describedby=\"a-targets-err\""));
+    // A change refused keeps what was typed in that program's form, under its field.
+    let refused = app
+        .post(
+            "/bantuan/program/pbi_jk",
+            Some(&dinsos),
+            &[
+                ("name", "PBI JK diketik ulang"),
+                ("level", "orang"),
+                ("funding", "pusat"),
+                ("max_desil", "5"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("value=\"PBI JK diketik ulang\"")
+            && refused.body.contains("aria-describedby=\"t-pbi_jk-err\""),
+        "{}",
+        refused.body
+    );
     let ok = app
         .post(
             "/bantuan/program",

@@ -159,6 +159,28 @@ async fn the_kasi_runs_a_campaign_to_an_approved_schedule_and_the_camat_ends_ste
     .await;
     let dup = app.post(&format!("{at}/tim"), Some(&kasi), &[("name", "Tim 1")]).await;
     assert!(dup.body.contains("nama tim ini sudah dipakai"), "{}", dup.body);
+    assert!(
+        dup.body.contains("aria-describedby=\"t-name-err\"") && dup.body.contains("value=\"Tim 1\""),
+        "under the team's name, as typed: {}",
+        dup.body
+    );
+    let no_start = app
+        .post(
+            &format!("{at}/jadwal"),
+            Some(&kasi),
+            &[("start_date", "besok"), ("working_days", "7"), ("speed_kmh", "25")],
+        )
+        .await;
+    assert_eq!(no_start.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_start.body.contains("aria-describedby=\"p-start-err\"")
+            && no_start.body.contains(
+                "name=\"working_days\" type=\"number\" min=\"1\" max=\"30\" inputmode=\"numeric\" value=\"7\""
+            )
+            && no_start.body.contains("value=\"25\""),
+        "{}",
+        no_start.body
+    );
 
     let r = app
         .post(

@@ -55,7 +55,22 @@ async fn printed_cards_go_to_the_kecamatan_with_a_berita_acara_and_each_card_is_
         )
         .await;
     assert_eq!(unsigned.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(unsigned.body.contains("keduanya menandatangani"));
+    assert!(
+        unsigned
+            .body
+            .contains("Isi nama yang menerima: ia menandatangani berita acara")
+    );
+    // Under the receiver's field, tied to it; the giver typed and the cards chosen stay.
+    assert!(
+        unsigned
+            .body
+            .contains("aria-invalid=\"true\" aria-describedby=\"r-35.19.02-err\"")
+            && unsigned.body.contains("id=\"r-35.19.02-err\"")
+            && unsigned.body.contains("name=\"giver\" value=\"WAHYU\"")
+            && !unsigned.body.contains(&format!("value=\"{kk}\" checked")),
+        "{}",
+        unsigned.body
+    );
     // Staff do not hand over for Dispendukcapil.
     let staff = app
         .post(

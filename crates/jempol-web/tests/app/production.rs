@@ -133,6 +133,33 @@ async fn dispendukcapil_moves_recorded_people_through_siak_states_to_printed_car
         )
         .await;
     assert!(bare.body.contains("tulis keterangannya"), "{}", bare.body);
+    assert!(
+        bare.body.contains(&format!("aria-describedby=\"n{a}-err\""))
+            && bare.body.contains(&format!("id=\"n{a}-err\""))
+            && bare.body.contains("value=\"problem:lainnya\" selected"),
+        "the note's message is on the person's line, the choice kept: {}",
+        bare.body
+    );
+    // A pasted list is not lost when the date is wrong.
+    let pasted = app
+        .post(
+            "/produksi/massal",
+            Some(&dukcapil),
+            &[
+                ("niks", "3519024511390001\n3519024511390002"),
+                ("change", "state:prr"),
+                ("date", "2099-01-01"),
+                ("action", "periksa"),
+            ],
+        )
+        .await;
+    assert_eq!(pasted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        pasted.body.contains("3519024511390001\n3519024511390002</textarea>")
+            && pasted.body.contains("aria-describedby=\"b-date-err\""),
+        "{}",
+        pasted.body
+    );
     let other = app
         .post(
             &format!("/produksi/warga/{a}"),

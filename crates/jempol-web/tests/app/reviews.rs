@@ -69,6 +69,22 @@ async fn monitoring_and_evaluation_forms_are_prefilled_completed_printed_and_rev
     );
     assert!(text.contains("blangko"), "the action is printed: {text}");
 
+    // A period without its start is named under that field; the kind chosen stays.
+    let no_from = app
+        .post(
+            "/sop/pemantauan",
+            Some(&kasi),
+            &[("kind", "evaluasi"), ("from", ""), ("to", "2026-11-30")],
+        )
+        .await;
+    assert_eq!(no_from.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_from.body.contains("aria-describedby=\"r-from-err\"")
+            && no_from.body.contains("<option value=\"evaluasi\" selected>")
+            && no_from.body.contains("value=\"2026-11-30\""),
+        "{}",
+        no_from.body
+    );
     // An evaluation proposes a more realistic standard for step 6 …
     let r = app
         .post(

@@ -52,6 +52,12 @@ async fn each_step_is_measured_paused_and_listed_for_whoever_does_it() {
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.body.contains("Tulis penyebabnya"));
+    assert!(
+        no_reason.body.contains("aria-describedby=\"j-reason-err\"")
+            && no_reason.body.contains("<option value=\"6\" selected>"),
+        "under the reason, the step kept: {}",
+        no_reason.body
+    );
     let r = app
         .post(
             "/waktu/jeda",
