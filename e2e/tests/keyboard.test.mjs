@@ -1,7 +1,8 @@
 // The main flows by keyboard alone, as someone who cannot use a mouse works: Tab to a field or
 // a button (the focus must be visible), type, press Enter. A village operator logs in and sends
 // one person with the form; kecamatan staff verify the person and close the collection; the
-// Camat skips the menu to the content and opens the dashboard. No click anywhere.
+// Camat skips the menu to the content and opens the dashboard. No click anywhere. Last, the
+// accessibility check itself is shown to catch a broken page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, launchBrowser, newPage, checkA11y, DEMO_PASSWORD } from './harness.mjs';
@@ -123,4 +124,20 @@ test('the Camat skips the menu and reads the dashboard by keyboard', async () =>
   await camat.keyboard.press('Tab');
   assert.ok(await camat.evaluate(() => document.getElementById('main').contains(document.activeElement)));
   await camat.context().close();
+});
+
+test('the accessibility check fails a page with an unlabelled field, faint text or an untied error', async () => {
+  const page = await newPage(browser, server.base);
+  await page.goto(`${server.base}/login`);
+  await checkA11y(page, 'the login page as shipped');
+  for (const [what, breakIt, rule] of [
+    ['an input without a label', () => document.querySelector('main').append(document.createElement('input')), /critical label/],
+    ['text too faint to read', () => { const p = document.createElement('p'); p.textContent = 'pucat'; p.style.color = '#eee'; document.querySelector('main').append(p); }, /serious color-contrast/],
+    ['a field marked invalid without its message', () => document.getElementById('username').setAttribute('aria-invalid', 'true'), /field-error username/],
+  ]) {
+    await page.reload();
+    await page.evaluate(breakIt);
+    await assert.rejects(checkA11y(page, what), rule, what);
+  }
+  await page.context().close();
 });
