@@ -162,6 +162,36 @@ pub fn allowed(role: Role, action: Action) -> bool {
     roles.contains(&role)
 }
 
+/// What a user must be allowed to do to work on a unit of an SOP step (by the step's key):
+/// the pages of that step. A lane can hold roles that do different parts of the work (the
+/// SOP's "Dinas" lane is both Dispendukcapil and Dinsos/Kesra): a role's own work is the steps
+/// of its lanes that it can also act on. `None` for a key the application does not know (a
+/// step added by a revision), which then counts by lane alone.
+pub fn step_actions(key: &str) -> Option<&'static [Action]> {
+    use Action as A;
+    Some(match key {
+        "pengumpulan_desa" => &[A::SubmitResidents],
+        "pengumpulan_kecamatan" => &[A::VerifySubmissions],
+        "rapat_koordinasi" => &[A::ManageMeetings, A::ViewCampaigns],
+        "penjadwalan" => &[A::PlanSchedule, A::ApproveSchedule],
+        "perekaman" => &[A::RecordVisits],
+        "pencetakan" => &[A::UpdateProduction],
+        // Dispendukcapil hands over; kecamatan staff check what arrived.
+        "serah_kecamatan" => &[A::HandoverToKecamatan, A::HandoverToDesa],
+        "serah_desa" => &[A::HandoverToDesa, A::ConfirmReceipt],
+        "koordinasi_bansos" => &[A::CoordinateAssistance],
+        "pengusulan" => &[A::ProposeAssistance],
+        "evaluasi_usulan" => &[A::EvaluateProposals],
+        "fasilitasi_penerima" => &[A::FacilitateRecipients],
+        _ => return None,
+    })
+}
+
+/// Whether `role` works on units of the step with this key (see [`step_actions`]).
+pub fn works_on_step(role: Role, key: &str) -> bool {
+    step_actions(key).is_none_or(|actions| actions.iter().any(|a| allowed(role, *a)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +247,37 @@ mod tests {
             }
         }
         assert_eq!(cells, 8 * 29);
+    }
+
+    #[test]
+    fn each_role_works_on_the_steps_of_its_lanes_that_it_can_open() {
+        let sop = crate::sop::SopDefinition::from_toml(crate::sop::BUILTIN_TOML).expect("the built-in SOP");
+        for step in &sop.steps {
+            assert!(
+                step_actions(&step.key).is_some(),
+                "step {} ({}) is known",
+                step.no,
+                step.key
+            );
+        }
+        let work = |role: Role| -> Vec<u32> {
+            sop.steps_for_role(role)
+                .into_iter()
+                .filter(|s| works_on_step(role, &s.key))
+                .map(|s| s.no)
+                .collect()
+        };
+        // The SOP's "Dinas" lane holds both: each keeps its own part.
+        assert_eq!(work(Role::Dispendukcapil), vec![3, 5, 6, 7]);
+        assert_eq!(work(Role::Dinsos), vec![9, 11]);
+        assert_eq!(work(Role::Petugas), vec![2, 3, 5, 7, 8, 9, 10, 12]);
+        assert_eq!(work(Role::OperatorDesa), vec![1, 8, 9, 10, 12]);
+        assert_eq!(work(Role::KasiPelayanan), vec![3, 4, 9, 11]);
+        assert_eq!(work(Role::Camat), vec![3, 4]);
+        assert!(
+            works_on_step(Role::Dinsos, "langkah_baru_revisi"),
+            "unknown steps count by lane"
+        );
     }
 
     #[test]

@@ -437,7 +437,13 @@ async fn my_tasks(
     let lang = info.lang;
     allow(&p, Action::ViewSop, lang)?;
     let (_, sop) = state.db.active_sop().await?;
-    let mine: Vec<u32> = sop.steps_for_role(p.user.role).iter().map(|s| s.no).collect();
+    // The steps of the user's lanes whose pages the role can open and act on.
+    let mine: Vec<u32> = sop
+        .steps_for_role(p.user.role)
+        .iter()
+        .filter(|s| jempol_core::policy::works_on_step(p.user.role, &s.key))
+        .map(|s| s.no)
+        .collect();
     let all = measure(&state, &p.scope).await.map_err(|e| PageError(e, lang))?;
     let level = match p.user.role {
         jempol_core::Role::KasiPelayanan => Some("kasi"),

@@ -399,3 +399,24 @@ async fn an_escalation_is_emailed_to_its_level_once_and_retried_after_a_refusal(
     assert_eq!(got.len(), 2);
     assert!(got[1].contains("To: camat@dolopo.example"), "{}", got[1]);
 }
+
+#[tokio::test]
+async fn dispendukcapil_and_dinsos_share_a_lane_but_each_lists_only_its_own_work() {
+    let s = approved().await;
+    let app = &s.app;
+    // The schedule is approved: every visit of the campaign is running work of step 5.
+    let dukcapil = app.login("dispendukcapil").await;
+    let tasks = app.get("/tugas", Some(&dukcapil)).await.body;
+    assert!(tasks.contains("(Langkah 3, 5, 6, 7)"), "{tasks}");
+    assert!(
+        tasks.contains("data-step=\"5\""),
+        "the visits are Dispendukcapil's too: {tasks}"
+    );
+    let dinsos = app.login("dinsos").await;
+    let tasks = app.get("/tugas", Some(&dinsos)).await.body;
+    assert!(tasks.contains("(Langkah 9, 11)"), "{tasks}");
+    assert!(
+        !tasks.contains("data-step=\"5\"") && !tasks.contains("/lapangan"),
+        "no visits Dinsos cannot open: {tasks}"
+    );
+}
