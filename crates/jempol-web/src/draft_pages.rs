@@ -88,6 +88,8 @@ struct FieldChoice {
     label: &'static str,
     required: bool,
     selected: Option<usize>,
+    /// The refusal is about this choice: a required field left out, or a column chosen twice.
+    invalid: bool,
 }
 
 #[derive(Template)]
@@ -103,6 +105,8 @@ struct ColumnsPage {
     sample: Vec<(u32, Vec<String>)>,
     letters: Vec<String>,
     error: Option<String>,
+    /// The refusal is about the header row's number (no such row in the file).
+    row_invalid: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -117,6 +121,7 @@ fn columns_page(
     d: &LoadedDraft,
     choice: &MappingChoice,
     error: Option<String>,
+    row_invalid: bool,
 ) -> Result<Html<String>, PageError> {
     let header_end = d
         .grid
@@ -125,13 +130,26 @@ fn columns_page(
         .position(|r| r.number == choice.header_row)
         .unwrap_or(0);
     let columns = column_titles(&d.grid, header_end);
+    // Which choices the refusal is about: a required field without a column, or a column
+    // given to more than one field.
+    let chosen_twice = |c: usize| choice.columns.values().filter(|x| **x == c).count() > 1;
     let fields = Field::ALL
         .into_iter()
-        .map(|f| FieldChoice {
-            key: f.key(),
-            label: field_label(f, lang),
-            required: matches!(f, Field::Nik | Field::Name),
-            selected: choice.columns.get(&f).copied(),
+        .map(|f| {
+            let required = matches!(f, Field::Nik | Field::Name);
+            let selected = choice.columns.get(&f).copied();
+            FieldChoice {
+                key: f.key(),
+                label: field_label(f, lang),
+                required,
+                selected,
+                invalid: error.is_some()
+                    && !row_invalid
+                    && match selected {
+                        None => required,
+                        Some(c) => chosen_twice(c),
+                    },
+            }
         })
         .collect();
     let width = columns.len();
@@ -171,6 +189,7 @@ fn columns_page(
         fields,
         sample,
         error,
+        row_invalid,
     })
 }
 
@@ -215,7 +234,8 @@ async fn columns(
             None => error = Some(jempol_import::ChoiceError::NoSuchRow(row).to_string()),
         }
     }
-    columns_page(&p, info.lang, id, &d, &choice, error)
+    let row_invalid = error.is_some();
+    columns_page(&p, info.lang, id, &d, &choice, error, row_invalid)
 }
 
 async fn save_columns(
@@ -253,7 +273,8 @@ async fn save_columns(
         Err(AppError::Invalid(msg)) => {
             // The form again with what the user chose and the reason.
             let d = load(&state, id, info.lang).await?;
-            let page = columns_page(&p, info.lang, id, &d, &choice, Some(msg))?;
+            let row_invalid = !d.grid.rows.iter().any(|r| r.number == choice.header_row);
+            let page = columns_page(&p, info.lang, id, &d, &choice, Some(msg), row_invalid)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(PageError(e, info.lang)),

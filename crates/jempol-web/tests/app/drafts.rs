@@ -76,6 +76,30 @@ async fn columns_it_cannot_guess_are_mapped_by_hand_and_every_row_is_checked_aga
         .post(&kolom, Some(&b), &[("header_row", "2"), ("nik", "1"), ("name", "1")])
         .await;
     assert!(twice.body.contains("Kolom B dipilih untuk lebih dari satu isian"));
+    // A header row that is not in the file: the message is on the row's number.
+    let no_row = app.get(&format!("{kolom}?baris=99"), Some(&b)).await.body;
+    assert!(
+        no_row.contains("aria-describedby=\"baris-help map-err\" aria-invalid=\"true\"")
+            && !no_row.contains("aria-invalid=\"true\" aria-describedby=\"map-err\""),
+        "{no_row}"
+    );
+    // The message is tied to the choices it is about, and only to them.
+    assert!(
+        bad.body
+            .contains("<select id=\"f-nik\" name=\"nik\" required aria-invalid=\"true\" aria-describedby=\"map-err\">")
+            && !bad
+                .body
+                .contains("<select id=\"f-name\" name=\"name\" required aria-invalid"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        twice.body.contains("<select id=\"f-nik\" name=\"nik\" required aria-invalid=\"true\"")
+            && twice.body.contains("<select id=\"f-name\" name=\"name\" required aria-invalid=\"true\"")
+            && !twice.body.contains("id=\"baris\" name=\"baris\" type=\"number\" min=\"1\" inputmode=\"numeric\" value=\"2\" aria-describedby=\"baris-help map-err\""),
+        "{}",
+        twice.body
+    );
 
     let ok = app
         .post(
