@@ -1,8 +1,83 @@
-//! The audit log: who did what, when, with the record before and after. Append-only.
+//! The audit log: who did what, when, with the record before and after. Append-only, and a
+//! hash chain: entry `seq` stores `sha256(hash of seq - 1, its own fields)`, and `audit_head`
+//! holds the newest seq and hash. `verify_audit` walks the chain and names the first entry
+//! that was edited, removed, slipped in around the chain, or cut off the end.
 
 use crate::{Db, StoreError, run};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use sqlx::Row;
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of one entry that its hash covers (everything but the id, which the database
+/// assigns and which a restore may renumber).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Link {
+    /// `sha256` of the previous hash, the place in the chain and the fields, as a JSON array
+    /// (one unambiguous encoding: no field can run into the next).
+    pub fn hash(&self, prev: &str, seq: i64) -> String {
+        let canonical = serde_json::json!([
+            prev,
+            seq,
+            self.at,
+            self.actor_id,
+            self.actor,
+            self.action,
+            self.entity,
+            self.entity_id,
+            self.before,
+            self.after,
+            self.ip
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// What the verifier found wrong first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ChainBreak {
+    /// The entry's fields (or its stored hash) no longer match the chain: it was edited, or an
+    /// earlier entry was edited and its hash recomputed.
+    Altered { seq: i64, id: i64 },
+    /// Entries `from..=to` are gone from the middle of the chain.
+    Missing { from: i64, to: i64 },
+    /// The chain ends at `last` but the head says `head`: the newest entries were removed.
+    Truncated { last: i64, head: i64 },
+    /// The head's hash differs from the last entry's: the head or the last entry was changed.
+    HeadMismatch { seq: i64 },
+    /// An entry outside the chain (no seq or hash): written into the table directly.
+    Unchained { id: i64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    /// Entries checked in chain order.
+    pub checked: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// The first problem, or none when the chain is whole.
+    pub problem: Option<ChainBreak>,
+}
+
+impl ChainReport {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
@@ -93,8 +168,140 @@ impl Db {
         detail: Option<serde_json::Value>,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            crate::audit!(pool, actor, now, action, entity, entity_id, None, detail)?;
+            let mut tx = pool.begin().await?;
+            crate::audit!(&mut *tx, actor, now, action, entity, entity_id, None, detail)?;
+            tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Walks the whole chain in order (in pages, so memory stays flat) and reports the first
+    /// problem. Reads only; safe while serving.
+    pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
+        const PAGE: i64 = 5000;
+        let report = run!(self, |pool| {
+            let (head_seq, head_hash): (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(pool)
+                .await?;
+            let mut report = ChainReport {
+                checked: 0,
+                head_seq,
+                head_hash: head_hash.clone(),
+                problem: None,
+            };
+            let unchained: Option<i64> =
+                sqlx::query_scalar("SELECT MIN(id) FROM audit_log WHERE seq IS NULL OR hash IS NULL")
+                    .fetch_one(pool)
+                    .await?;
+            let (mut last_seq, mut prev) = (0_i64, GENESIS.to_string());
+            'walk: loop {
+                let rows = sqlx::query(
+                    "SELECT id, seq, hash, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip \
+                     FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(last_seq)
+                .bind(PAGE)
+                .fetch_all(pool)
+                .await?;
+                let n = rows.len() as i64;
+                for r in rows {
+                    let seq: i64 = r.try_get("seq")?;
+                    let id: i64 = r.try_get("id")?;
+                    if seq != last_seq + 1 {
+                        report.problem = Some(ChainBreak::Missing {
+                            from: last_seq + 1,
+                            to: seq - 1,
+                        });
+                        break 'walk;
+                    }
+                    let link = Link {
+                        at: r.try_get("at")?,
+                        actor_id: r.try_get("actor_id")?,
+                        actor: r.try_get("actor")?,
+                        action: r.try_get("action")?,
+                        entity: r.try_get("entity")?,
+                        entity_id: r.try_get("entity_id")?,
+                        before: r.try_get("before_json")?,
+                        after: r.try_get("after_json")?,
+                        ip: r.try_get("ip")?,
+                    };
+                    let stored: Option<String> = r.try_get("hash")?;
+                    let hash = link.hash(&prev, seq);
+                    if stored.as_deref() != Some(hash.as_str()) {
+                        report.problem = Some(ChainBreak::Altered { seq, id });
+                        break 'walk;
+                    }
+                    report.checked += 1;
+                    last_seq = seq;
+                    prev = hash;
+                }
+                if n < PAGE {
+                    break;
+                }
+            }
+            if report.problem.is_none() {
+                report.problem = if last_seq < head_seq {
+                    Some(ChainBreak::Truncated {
+                        last: last_seq,
+                        head: head_seq,
+                    })
+                } else if last_seq > head_seq || prev != head_hash {
+                    Some(ChainBreak::HeadMismatch { seq: last_seq })
+                } else {
+                    unchained.map(|id| ChainBreak::Unchained { id })
+                };
+            }
+            report
+        });
+        Ok(report)
+    }
+
+    /// Links entries written before the chain existed (migration 27) into it, oldest first.
+    /// Runs once, right after that migration.
+    pub(crate) async fn seal_unchained_audit(&self) -> Result<i64, StoreError> {
+        let n = run!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (mut seq, mut prev): (i64, String) =
+                sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let rows = sqlx::query(
+                "SELECT id, at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip \
+                 FROM audit_log WHERE seq IS NULL ORDER BY id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let n = rows.len() as i64;
+            for r in rows {
+                let link = Link {
+                    at: r.try_get("at")?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    before: r.try_get("before_json")?,
+                    after: r.try_get("after_json")?,
+                    ip: r.try_get("ip")?,
+                };
+                seq += 1;
+                prev = link.hash(&prev, seq);
+                let id: i64 = r.try_get("id")?;
+                sqlx::query("UPDATE audit_log SET seq = $1, hash = $2 WHERE id = $3")
+                    .bind(seq)
+                    .bind(&prev)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(&prev)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            n
+        });
+        Ok(n)
     }
 }

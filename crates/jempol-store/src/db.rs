@@ -165,6 +165,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../migrations/sqlite/0026_notifications.sql"),
     ),
+    (
+        27,
+        "audit_chain",
+        include_str!("../migrations/sqlite/0027_audit_chain.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -285,6 +290,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../migrations/postgres/0026_notifications.sql"),
     ),
+    (
+        27,
+        "audit_chain",
+        include_str!("../migrations/postgres/0027_audit_chain.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming Jempol's migration lock among PostgreSQL advisory locks.
@@ -399,6 +409,9 @@ impl Db {
             }
             result?;
         });
+        if applied.iter().any(|m| m == "0027_audit_chain") {
+            self.seal_unchained_audit().await?;
+        }
         Ok(applied)
     }
 

@@ -64,27 +64,56 @@ macro_rules! campaign_event {
     };
 }
 
-/// Appends an audit entry using the given connection or transaction. A macro because the
-/// executor's type differs per database.
+/// Appends an audit entry inside the transaction `$conn` (a `&mut` connection), as the next
+/// link of the hash chain: taking the next `seq` from `audit_head` locks the head until the
+/// transaction ends, so entries join the chain one at a time on both databases. A macro
+/// because the connection's type differs per database.
 #[macro_export]
 macro_rules! audit {
     ($conn:expr, $actor:expr, $now:expr, $action:expr, $entity:expr, $entity_id:expr, $before:expr, $after:expr) => {{
+        let conn = $conn;
         let before: Option<serde_json::Value> = $before;
         let after: Option<serde_json::Value> = $after;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind($now)
-        .bind($actor.user_id)
-        .bind($actor.name.as_str())
-        .bind($action)
-        .bind($entity)
-        .bind($entity_id)
-        .bind(before.map(|v| v.to_string()))
-        .bind(after.map(|v| v.to_string()))
-        .bind($actor.ip.clone())
-        .execute($conn)
+        let entry = $crate::audit::Link {
+            at: $now,
+            actor_id: $actor.user_id,
+            actor: $actor.name.clone(),
+            action: ($action).to_string(),
+            entity: ($entity).to_string(),
+            entity_id: ($entity_id).map(|v| v.to_string()),
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+            ip: $actor.ip.clone(),
+        };
+        async {
+            let (seq, prev): (i64, String) =
+                sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *conn)
+                    .await?;
+            let hash = entry.hash(&prev, seq);
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, seq, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(entry.at)
+            .bind(entry.actor_id)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.entity)
+            .bind(&entry.entity_id)
+            .bind(&entry.before)
+            .bind(&entry.after)
+            .bind(&entry.ip)
+            .bind(seq)
+            .bind(&hash)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                .bind(&hash)
+                .execute(&mut *conn)
+                .await?;
+            Ok::<(), sqlx::Error>(())
+        }
         .await
     }};
 }

@@ -139,19 +139,15 @@ impl Db {
 
     /// Records one audit entry for a bulk load (the rows themselves are the "after").
     pub async fn audit_bulk(&self, actor: &Actor, now: i64, action: &str, rows: usize) -> Result<(), StoreError> {
-        run!(self, |pool| {
-            audit!(
-                pool,
-                actor,
-                now,
-                action,
-                "resident",
-                None::<String>,
-                None,
-                Some(serde_json::json!({"rows": rows}))
-            )?;
-        });
-        Ok(())
+        self.audit_event(
+            actor,
+            now,
+            action,
+            "resident",
+            None,
+            Some(serde_json::json!({"rows": rows})),
+        )
+        .await
     }
 
     /// Residents per desa within a scope. The scope builds the WHERE clause: a query for a

@@ -293,6 +293,25 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.filter", "Saring", "Filter"),
     ("audit.reset", "Hapus saringan", "Clear filter"),
     ("audit.older", "Lebih lama", "Older"),
+    ("audit.verify", "Periksa keutuhan log", "Check the log's integrity"),
+    (
+        "audit.verify_help",
+        "Setiap catatan membawa hash dari catatan sebelumnya. Pemeriksaan menelusuri seluruh rantai dan menyebut catatan pertama yang diubah, dihapus, disisipkan, atau dipotong dari ujung.",
+        "Every entry carries the hash of the one before it. The check walks the whole chain and names the first entry that was edited, deleted, slipped in, or cut off the end.",
+    ),
+    ("audit.verify_ok", "Log audit utuh.", "The audit log is whole."),
+    ("audit.verify_broken", "Log audit rusak.", "The audit log is broken."),
+    (
+        "audit.verify_checked",
+        "Catatan utuh diperiksa",
+        "Whole entries checked",
+    ),
+    ("audit.verify_head", "Kepala rantai", "Chain head"),
+    (
+        "audit.verify_anchor",
+        "Catat nomor dan hash kepala rantai di luar server (buku register, surel ke Camat): bila kelak log dan kepalanya dipotong bersama, catatan ini yang membuktikannya.",
+        "Record the head's number and hash outside the server (a register book, an email to the Camat): if the log and its head are ever cut together, this record proves it.",
+    ),
     (
         "audit.empty",
         "Tidak ada catatan yang cocok dengan saringan.",

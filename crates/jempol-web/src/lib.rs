@@ -23,6 +23,7 @@ mod letters;
 mod meeting_pages;
 mod notify;
 mod pages;
+pub use pages::chain_break_text;
 mod production_pages;
 mod report_pages;
 mod resident_pages;

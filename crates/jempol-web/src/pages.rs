@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/logout-all", post(account_logout_all))
         .route("/sop", get(sop_page))
         .route("/audit", get(audit_page))
+        .route("/audit/verify", get(audit_verify_page))
         .route("/admin/users", get(users_page).post(users_create))
         .route("/admin/users/{id}/confirm", get(user_confirm))
         .route("/admin/users/{id}/{op}", post(user_op))
@@ -763,6 +764,75 @@ async fn audit_page(
         entries,
         older_href,
         date_error,
+    })
+}
+
+/// What the chain verifier found, for the admin, the Camat and the command line.
+pub fn chain_break_text(b: &jempol_store::audit::ChainBreak, lang: Lang) -> String {
+    use jempol_store::audit::ChainBreak as B;
+    match (lang, b) {
+        (Lang::Id, B::Altered { seq, id }) => format!(
+            "Catatan no. urut {seq} (id {id}) tidak cocok dengan rantainya: isinya diubah langsung di database, atau catatan sebelumnya diubah lalu hash-nya dihitung ulang."
+        ),
+        (Lang::En, B::Altered { seq, id }) => format!(
+            "Entry no. {seq} (id {id}) does not match its chain: it was edited directly in the database, or the entry before it was edited and its hash recomputed."
+        ),
+        (Lang::Id, B::Missing { from, to }) => {
+            format!("Catatan no. urut {from} sampai {to} hilang dari tengah log: dihapus langsung di database.")
+        }
+        (Lang::En, B::Missing { from, to }) => {
+            format!(
+                "Entries no. {from} to {to} are missing from the middle of the log: deleted directly in the database."
+            )
+        }
+        (Lang::Id, B::Truncated { last, head }) => {
+            format!("Log berakhir di no. urut {last}, padahal kepala rantai mencatat {head}: catatan terbaru dihapus.")
+        }
+        (Lang::En, B::Truncated { last, head }) => {
+            format!("The log ends at no. {last} but the chain's head records {head}: the newest entries were deleted.")
+        }
+        (Lang::Id, B::HeadMismatch { seq }) => format!(
+            "Kepala rantai tidak cocok dengan catatan terakhir (no. urut {seq}): kepala atau catatan terakhir diubah."
+        ),
+        (Lang::En, B::HeadMismatch { seq }) => {
+            format!(
+                "The chain's head does not match the last entry (no. {seq}): the head or the last entry was changed."
+            )
+        }
+        (Lang::Id, B::Unchained { id }) => {
+            format!("Catatan id {id} ada di luar rantai (tanpa no. urut dan hash): disisipkan langsung ke database.")
+        }
+        (Lang::En, B::Unchained { id }) => {
+            format!("Entry id {id} is outside the chain (no number or hash): inserted directly into the database.")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit_verify.html")]
+struct AuditVerifyPage {
+    l: Layout,
+    checked: i64,
+    head_seq: i64,
+    head_hash: String,
+    problem: Option<String>,
+}
+
+/// Walks the audit log's hash chain and says whether it is whole, or names the first entry
+/// that is not.
+async fn audit_verify_page(
+    State(state): State<AppState>,
+    PageAuth(p): PageAuth,
+    info: RequestInfo,
+) -> Result<Html<String>, PageError> {
+    allow(&p, Action::ViewAudit, info.lang)?;
+    let r = state.db.verify_audit().await?;
+    render(&AuditVerifyPage {
+        l: layout(info.lang, Some(&p), Tr(info.lang).s("audit.verify"), "/audit", None),
+        checked: r.checked,
+        head_seq: r.head_seq,
+        head_hash: r.head_hash,
+        problem: r.problem.as_ref().map(|b| chain_break_text(b, info.lang)),
     })
 }
 

@@ -100,6 +100,17 @@ enum Command {
     /// SOP definitions.
     #[command(subcommand)]
     Sop(SopCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk the audit log's hash chain; exit 0 when whole, 1 naming the first broken entry.
+    /// Prints the chain's head (number and hash): record it outside the server, so a later
+    /// check can show the newest entries were not removed together with the head.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -312,6 +323,22 @@ async fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Check => check(&cfg).await,
+        Command::Audit(AuditCmd::Verify) => {
+            let db = open(&cfg, &clock).await?;
+            let r = db.verify_audit().await?;
+            println!("Kepala rantai log audit: no. urut {} hash {}", r.head_seq, r.head_hash);
+            match &r.problem {
+                None => {
+                    println!("Log audit utuh: {} catatan diperiksa.", r.checked);
+                    Ok(0)
+                }
+                Some(b) => {
+                    println!("LOG AUDIT RUSAK. {} catatan pertama utuh.", r.checked);
+                    println!("{}", jempol_web::chain_break_text(b, jempol_web::i18n::Lang::Id));
+                    Ok(1)
+                }
+            }
+        }
         Command::User(c) => user_cmd(&cfg, c).await,
         Command::Token(c) => token_cmd(&cfg, c).await,
         Command::Backup { path } => {

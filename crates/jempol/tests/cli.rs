@@ -571,3 +571,48 @@ fn plan_prints_the_same_plan_for_the_same_seed_and_explains_bad_instances() {
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("Tidak ada tim"), "{}", out(&o));
 }
+
+/// Runs one statement on the test database directly, as someone with database access could.
+fn tamper(env: &Env, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = jempol_store::Db::connect(&env.url).await.unwrap();
+        jempol_store::run!(&db, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+        });
+        db.close().await;
+    });
+}
+
+#[test]
+fn audit_verify_says_whether_the_chain_is_whole() {
+    let env = Env::new();
+    for u in ["desa.a", "desa.b", "desa.c"] {
+        let o = env.run(
+            &["user", "add", "--username", u, "--role", "camat", "--password-stdin"],
+            Some("kata-sandi-panjang-1\n"),
+        );
+        assert!(o.status.success(), "{}", out(&o));
+    }
+    let o = env.run(&["audit", "verify"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("Log audit utuh") && out(&o).contains("Kepala rantai"),
+        "{}",
+        out(&o)
+    );
+    tamper(
+        &env,
+        "DELETE FROM audit_log WHERE entity_id = (SELECT CAST(id AS TEXT) FROM users WHERE username = 'desa.b')",
+    );
+    let o = env.run(&["audit", "verify"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("LOG AUDIT RUSAK") && out(&o).contains("hilang"),
+        "{}",
+        out(&o)
+    );
+}
