@@ -2,6 +2,7 @@
 //! national programs (`jempol_core::assistance::default_programs`); a kecamatan edits them and
 //! adds its local ones. Every change is audited.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::assistance::Program;
 
@@ -51,7 +52,7 @@ impl Db {
         let targets = p.targets.join(",");
         let max_desil = p.max_desil.map(i64::from);
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before: Option<ProgramRow> = sqlx::query_as(
                 "SELECT code, name, level, funding, targets, max_desil, active FROM programs WHERE code = $1",
             )

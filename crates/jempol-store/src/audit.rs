@@ -3,6 +3,7 @@
 //! holds the newest seq and hash. `verify_audit` walks the chain and names the first entry
 //! that was edited, removed, slipped in around the chain, or cut off the end.
 
+use crate::BeginWrite;
 use crate::{Db, StoreError, run};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -168,7 +169,7 @@ impl Db {
         detail: Option<serde_json::Value>,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             crate::audit!(&mut *tx, actor, now, action, entity, entity_id, None, detail)?;
             tx.commit().await?;
         });
@@ -260,7 +261,7 @@ impl Db {
     /// Runs once, right after that migration.
     pub(crate) async fn seal_unchained_audit(&self) -> Result<i64, StoreError> {
         let n = run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (mut seq, mut prev): (i64, String) =
                 sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
                     .fetch_one(&mut *tx)

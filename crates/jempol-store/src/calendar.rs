@@ -2,6 +2,7 @@
 //! shipped holiday data the first time, then edited and imported per year; office hours,
 //! breaks and the zone as one setting. Every change is audited.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::calendar::Holiday;
 
@@ -44,7 +45,7 @@ impl Db {
         now: i64,
     ) -> Result<usize, StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some(y) = year {
                 sqlx::query("DELETE FROM holidays WHERE date LIKE $1")
                     .bind(format!("{y:04}-%"))
@@ -83,7 +84,7 @@ impl Db {
     /// Removes one day off.
     pub async fn remove_holiday(&self, date: &str, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before: Option<Row> = sqlx::query_as("SELECT date, name, kind FROM holidays WHERE date = $1")
                 .bind(date)
                 .fetch_optional(&mut *tx)

@@ -3,6 +3,7 @@
 //! planner's instance and plan (JSON), versioned; the Kasi approves it, then the Camat, which
 //! ends step 4. Every change is an event in the campaign's history and an audit entry.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, campaign_event, run};
 use serde::Serialize;
 use sqlx::Row;
@@ -127,7 +128,7 @@ where
 impl Db {
     pub async fn create_campaign(&self, c: &NewCampaign, actor: &Actor, now: i64) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO campaigns (kecamatan_code, name, start_date, end_date, status, sop_definition_id, \
                  created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $7) RETURNING id",
@@ -262,7 +263,7 @@ impl Db {
         now: i64,
     ) -> Result<u64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "INSERT INTO campaign_residents (campaign_id, resident_id, added_at, added_by) \
                  SELECT $3, r.id, $4, $5 FROM residents r WHERE substr(r.desa_code, 1, 8) = $1 \
@@ -303,7 +304,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM campaign_residents WHERE campaign_id = $1 AND resident_id = $2")
                 .bind(campaign_id)
                 .bind(resident_id)
@@ -340,7 +341,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO campaign_teams (campaign_id, name, members, kit) VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -370,7 +371,7 @@ impl Db {
 
     pub async fn remove_team(&self, campaign_id: i64, team_id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "DELETE FROM campaign_team_users WHERE team_id IN \
                  (SELECT id FROM campaign_teams WHERE campaign_id = $1 AND id = $2)",
@@ -431,7 +432,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let version: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM campaign_plans WHERE campaign_id = $1")
                     .bind(campaign_id)
@@ -522,7 +523,7 @@ impl Db {
              AND version = (SELECT MAX(version) FROM campaign_plans WHERE campaign_id = $3)"
         };
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(sql)
                 .bind(actor.name.as_str())
                 .bind(now)
@@ -603,7 +604,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM campaign_locks WHERE campaign_id = $1 AND resident_id = $2")
                 .bind(campaign_id)
                 .bind(resident_id)
@@ -694,7 +695,7 @@ impl Db {
             ),
         };
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(sql)
                 .bind(text)
                 .bind(campaign_id)
@@ -732,7 +733,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let team: Option<String> =
                 sqlx::query_scalar("SELECT name FROM campaign_teams WHERE campaign_id = $1 AND id = $2")
                     .bind(campaign_id)

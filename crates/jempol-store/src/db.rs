@@ -43,6 +43,58 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Opens a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken (waiting up to the busy timeout) before the first read, so a transaction that reads
+/// and then writes can never fail half-way because another writer committed in between (a
+/// deferred transaction would get `SQLITE_BUSY` with no wait). On PostgreSQL, a plain `BEGIN`.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+impl StoreError {
+    /// A failure that says nothing about the request, only that the database cannot answer
+    /// now: busy or locked beyond the wait, no free connection, the connection lost, the
+    /// server shutting down. The web answers 503 "try again" instead of 500.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Sqlx(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                // SQLite: 5 BUSY (and its extended codes), 6 LOCKED. PostgreSQL: class 08
+                // (connection), 53 (resources), 57P (shutdown), 40001/40P01 (retryable).
+                let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+                sqlite_busy
+                    || code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "40001"
+                    || code == "40P01"
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Runs `$body` with `$pool` bound to the concrete pool (SqlitePool or PgPool).
 #[macro_export]
 macro_rules! run {
@@ -170,6 +222,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit_chain",
         include_str!("../migrations/sqlite/0027_audit_chain.sql"),
     ),
+    (
+        28,
+        "resident_version",
+        include_str!("../migrations/sqlite/0028_resident_version.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -294,6 +351,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         27,
         "audit_chain",
         include_str!("../migrations/postgres/0027_audit_chain.sql"),
+    ),
+    (
+        28,
+        "resident_version",
+        include_str!("../migrations/postgres/0028_resident_version.sql"),
     ),
 ];
 

@@ -3,6 +3,7 @@
 //! as received or missing, and a missing item stays open until it turns up. Every change is an
 //! event in the person's history and an audit entry.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::Scope;
 use serde::Serialize;
@@ -112,7 +113,7 @@ impl Db {
     pub async fn create_handover(&self, n: &NewHandover, actor: &Actor, now: i64) -> Result<(i64, String), StoreError> {
         let year: i64 = n.handed_date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let seq: i64 = sqlx::query_scalar(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM handovers WHERE kind = $1 AND kecamatan_code = $2 AND year = $3",
             )
@@ -286,7 +287,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let number: Option<(String, String)> = sqlx::query_as("SELECT number, kind FROM handovers WHERE id = $1")
                 .bind(handover_id)
                 .fetch_optional(&mut *tx)
@@ -493,7 +494,7 @@ impl Db {
             None => (None, None),
         };
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO card_receipts (resident_id, item, received_date, receiver_kind, receiver_name, relationship, \
                  note, photo, photo_type, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",

@@ -2,6 +2,7 @@
 //! coordination meeting of step 3: its invitation (an outgoing letter), attendance, minutes
 //! and decisions, with the arrangements it decides per person.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, campaign_event, run};
 use serde::Serialize;
 use sqlx::Row;
@@ -202,7 +203,7 @@ impl Db {
         now: i64,
     ) -> Result<(i64, String), StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let out = register_letter!(tx, l, format, actor, now);
             tx.commit().await?;
             out
@@ -252,7 +253,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (letter_id, number) = register_letter!(tx, invitation, format, actor, now);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO meetings (campaign_id, meeting_date, start_time, place, agenda, invitees, letter_id, \
@@ -334,7 +335,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE meetings SET started_at = $1, ended_at = $2, minutes = $3, decisions = $4, minute_taker = $5 \
                  WHERE id = $6",
@@ -390,7 +391,7 @@ impl Db {
         now: i64,
     ) -> Result<usize, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (desa, l) in letters {
                 let (id, _) = register_letter!(tx, l, format, actor, now);
                 sqlx::query("UPDATE letters SET desa_code = $1 WHERE id = $2")

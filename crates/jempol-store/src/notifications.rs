@@ -2,6 +2,7 @@
 //! time, marked sent, or retried later with the error kept, and given up after
 //! [`MAX_ATTEMPTS`].
 
+use crate::BeginWrite;
 use crate::sla::{ESCALATION_COLS, Escalation, EscalationRow, escalation_from};
 use crate::{Db, StoreError, run};
 use serde::Serialize;
@@ -51,7 +52,7 @@ impl Db {
     /// instance takes it meanwhile, and if this one dies it is due again after the lease.
     pub async fn claim_notification(&self, now: i64, lease_ms: i64) -> Result<Option<Notification>, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let claimed: Option<ClaimRow> = sqlx::query_as(
                 "UPDATE notifications SET next_at = $2, attempts = attempts + 1 \
                  WHERE id = (SELECT id FROM notifications WHERE sent_at IS NULL AND failed_at IS NULL AND next_at <= $1 \

@@ -3,6 +3,7 @@
 //! hold a person up. A person is in the queue once a recording outcome stands for them in a
 //! campaign. Every change is an event in the person's history and an audit entry.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::Scope;
 use serde::Serialize;
@@ -204,7 +205,7 @@ impl Db {
     ) -> Result<u64, StoreError> {
         let (kind, code) = change.parts();
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for id in ids {
                 sqlx::query(
                     "INSERT INTO production (resident_id, updated_at) VALUES ($1, $2) ON CONFLICT (resident_id) DO NOTHING",

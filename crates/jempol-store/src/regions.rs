@@ -1,5 +1,6 @@
 //! Region codes (provinsi, kabupaten/kota, kecamatan, desa/kelurahan) with coordinates.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::region::{level_of, parent};
 use serde::Serialize;
@@ -98,7 +99,7 @@ impl Db {
         // Kept small: binding cost grows with the square of a statement's parameters (see residents).
         const BATCH: usize = 100;
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for chunk in regions.chunks(BATCH) {
                 let mut sql =
                     String::from("INSERT INTO regions (code, name, level, kind, parent_code, lat, lng) VALUES ");

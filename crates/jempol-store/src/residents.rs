@@ -1,6 +1,7 @@
 //! The register of vulnerable residents. This issue's part: bulk insert (demo data) and
 //! scoped counts; the full record and its events come with steps 1–2.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run, scope_condition};
 use jempol_core::Scope;
 use serde::Serialize;
@@ -97,7 +98,7 @@ impl Db {
         // 8× slower per row than 100 rows). 40 rows is near the best on both databases.
         const BATCH: usize = 40;
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for chunk in rows.chunks(BATCH) {
                 let sql = insert_sql(chunk.len());
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -327,6 +328,9 @@ pub struct ResidentDetail {
     pub wali_relationship: Option<String>,
     pub consent_by: Option<String>,
     pub consent_at: Option<i64>,
+    /// Raised by every edit of the identity or care fields; a form carries the version it was
+    /// opened on, and saving a stale one is a conflict.
+    pub edit_version: i64,
     pub submission_id: Option<i64>,
     pub stage_reason: Option<String>,
     pub lat: Option<f64>,
@@ -420,7 +424,7 @@ impl Db {
             "SELECT id, nik, no_kk, name, sex, birth_place, birth_date, desa_code, dusun, rt, rw, disabilitas, \
              disability_kind, odgj, stage, address, phone, notes, bedridden, disability_severity, needs_companion, \
              fingerprints_impossible, iris_impossible, cannot_sign, ektp_status, wali_name, wali_nik, \
-             wali_relationship, consent_by, consent_at, submission_id, stage_reason, lat, lng, merged_into \
+             wali_relationship, consent_by, consent_at, edit_version, submission_id, stage_reason, lat, lng, merged_into \
              FROM residents WHERE id = $1 AND {cond}"
         );
         Ok(run!(self, |pool| {
@@ -447,6 +451,7 @@ impl Db {
                     wali_relationship: r.try_get("wali_relationship")?,
                     consent_by: r.try_get("consent_by")?,
                     consent_at: r.try_get("consent_at")?,
+                    edit_version: r.try_get("edit_version")?,
                     submission_id: r.try_get("submission_id")?,
                     stage_reason: r.try_get("stage_reason")?,
                     lat: r.try_get("lat")?,
@@ -462,6 +467,7 @@ impl Db {
     pub async fn update_care(
         &self,
         before: &ResidentDetail,
+        version: i64,
         after: &CareUpdate,
         actor: &Actor,
         now: i64,
@@ -479,12 +485,12 @@ impl Db {
         let b = serde_json::to_value(&old).unwrap_or_default();
         let a = serde_json::to_value(after).unwrap_or_default();
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query(
                 "UPDATE residents SET bedridden = $1, needs_companion = $2, fingerprints_impossible = $3, \
                  iris_impossible = $4, cannot_sign = $5, disability_severity = $6, ektp_status = $7, phone = $8, \
                  wali_name = $9, wali_nik = $10, wali_relationship = $11, consent_by = $12, consent_at = $13, \
-                 notes = $14, updated_at = $15 WHERE id = $16",
+                 notes = $14, updated_at = $15, edit_version = edit_version + 1 WHERE id = $16 AND edit_version = $17",
             )
             .bind(after.bedridden)
             .bind(after.needs_companion)
@@ -502,8 +508,12 @@ impl Db {
             .bind(&after.notes)
             .bind(now)
             .bind(id)
+            .bind(version)
             .execute(&mut *tx)
             .await?;
+            if n.rows_affected() == 0 {
+                return Err(StoreError::Conflict(EDITED_MEANWHILE.into()));
+            }
             sqlx::query("INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'diubah', $4)")
                 .bind(id)
                 .bind(now)
@@ -531,6 +541,7 @@ impl Db {
     pub async fn update_identity(
         &self,
         before: &ResidentDetail,
+        version: i64,
         after: &IdentityUpdate,
         actor: &Actor,
         now: i64,
@@ -542,11 +553,11 @@ impl Db {
         let (b, a) = changed_fields(&old, after);
         let id = before.row.id;
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query(
                 "UPDATE residents SET no_kk = $1, name = $2, sex = $3, birth_place = $4, birth_date = $5, address = $6, \
                  dusun = $7, rt = $8, rw = $9, disabilitas = $10, disability_kind = $11, odgj = $12, lat = $13, lng = $14, \
-                 updated_at = $15 WHERE id = $16",
+                 updated_at = $15, edit_version = edit_version + 1 WHERE id = $16 AND edit_version = $17",
             )
             .bind(&after.no_kk)
             .bind(&after.name)
@@ -564,8 +575,12 @@ impl Db {
             .bind(after.lng)
             .bind(now)
             .bind(id)
+            .bind(version)
             .execute(&mut *tx)
             .await?;
+            if n.rows_affected() == 0 {
+                return Err(StoreError::Conflict(EDITED_MEANWHILE.into()));
+            }
             sqlx::query("INSERT INTO resident_events (resident_id, at, actor, kind, payload_json) VALUES ($1, $2, $3, 'diubah', $4)")
                 .bind(id)
                 .bind(now)
@@ -588,6 +603,9 @@ impl Db {
         Ok(())
     }
 }
+
+/// Told to the second of two people who edited the same record from the same version.
+pub const EDITED_MEANWHILE: &str = "Data warga ini sudah diubah orang lain sejak Anda membuka formulir ini, jadi isian Anda belum disimpan. Isian Anda masih ada di formulir; bandingkan dengan data terbaru dan riwayat di halaman ini, lalu simpan lagi bila tetap benar.";
 
 /// The fields that differ between two records, as two JSON objects (before, after).
 fn changed_fields<T: Serialize>(before: &T, after: &T) -> (serde_json::Value, serde_json::Value) {

@@ -2,6 +2,7 @@
 //! several `jempol serve` processes behind a load balancer share it. Only hashes of session
 //! ids and tokens are stored.
 
+use crate::BeginWrite;
 use crate::users::User;
 use crate::{Actor, Db, StoreError, audit, run};
 use serde::Serialize;
@@ -99,7 +100,7 @@ impl Db {
     /// "Log out everywhere".
     pub async fn delete_user_sessions(&self, user_id: i64, actor: &Actor, now: i64) -> Result<u64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut *tx)
@@ -141,7 +142,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
@@ -213,7 +214,7 @@ impl Db {
 
     pub async fn revoke_token(&self, id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now)
                 .bind(id)

@@ -1,5 +1,6 @@
 //! Key–value settings an admin can change at run time (shared by every instance).
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 
 impl Db {
@@ -15,7 +16,7 @@ impl Db {
     pub async fn set_setting(&self, key: &str, value: &str, actor: &Actor, now: i64) -> Result<(), StoreError> {
         let before = self.setting(key).await?;
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .bind(key)
                 .bind(value)

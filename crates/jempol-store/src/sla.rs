@@ -4,6 +4,7 @@
 //! started and ended, read from the records the steps leave. And the pauses: spans when a
 //! step's clock stops because the cause lies outside the office.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use serde::Serialize;
 
@@ -338,7 +339,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sla_pauses (step, kecamatan_code, from_at, reason, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -369,7 +370,7 @@ impl Db {
     /// Restarts the clock: the pause ends at `to_at`. Ending an ended pause is a conflict.
     pub async fn end_pause(&self, id: i64, to_at: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE sla_pauses SET to_at = $1, ended_by = $2 WHERE id = $3 AND to_at IS NULL")
                 .bind(to_at)
                 .bind(actor.name.as_str())
@@ -430,7 +431,7 @@ impl Db {
         now: i64,
     ) -> Result<bool, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO escalations (step, unit_id, level, area, label, link, used_minutes, standard_minutes, fired_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (step, unit_id, level) DO NOTHING RETURNING id",
@@ -495,7 +496,7 @@ impl Db {
     /// Marks an escalation as acted on.
     pub async fn acknowledge_escalation(&self, id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE escalations SET acknowledged_by = $1, acknowledged_at = $2 WHERE id = $3 AND acknowledged_at IS NULL",
             )
@@ -701,7 +702,7 @@ impl Db {
 
     async fn refresh_funnel_batch(&self, cutoff: &str, now: i64) -> Result<usize, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Writing first takes SQLite's write lock and PostgreSQL's row lock at once.
             sqlx::query("UPDATE funnel_state SET refreshed_at = $1 WHERE id = 1")
                 .bind(now)

@@ -1,6 +1,7 @@
 //! Stored SOP definitions. Each revision is kept; one is active. Cases record the id of the
 //! revision they started under, so a new revision never changes a running case's standards.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::sop::SopDefinition;
 use serde::Serialize;
@@ -46,7 +47,7 @@ impl Db {
             StoreError::Invalid(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))
         })?;
         let id = run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sop_definitions (sop_id, version, source_toml, active, loaded_at, loaded_by) \
                  VALUES ($1, $2, $3, FALSE, $4, $5) RETURNING id",
@@ -157,7 +158,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sop_reviews (kind, period_from, period_to, sop_definition_id, assessor, items_json, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, '', $5, $6, $7) RETURNING id",
@@ -198,7 +199,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE sop_reviews SET assessor = $1, items_json = $2, completed_at = $3 WHERE id = $4 AND completed_at IS NULL",
             )

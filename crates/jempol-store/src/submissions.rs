@@ -2,6 +2,7 @@
 //! its messages; accepted rows (with or without warnings) become residents in the same
 //! transaction, so a submission is either saved whole or not at all.
 
+use crate::BeginWrite;
 use crate::residents::{NewResident, insert_sql};
 use crate::{Actor, Db, StoreError, audit, bind_resident, run};
 use serde::Serialize;
@@ -155,7 +156,7 @@ impl Db {
     ) -> Result<i64, StoreError> {
         let (accepted, warnings, rejected) = counts(rows);
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO submissions (desa_code, source, file_name, status, accepted, warnings, rejected, \
                  sop_definition_id, created_by, created_at, sent_at) VALUES ($1, $2, $3, 'sent', $4, $5, $6, $7, $8, $9, $9) \
@@ -210,7 +211,7 @@ impl Db {
             })
             .collect();
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO submissions (desa_code, source, file_name, status, accepted, warnings, rejected, \
                  sop_definition_id, created_by, created_at, file_bytes) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10) \
@@ -293,7 +294,7 @@ impl Db {
             })
             .collect();
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE submissions SET accepted = $1, warnings = $2, rejected = $3, mapping_json = $4, \
                  corrections_json = $5 WHERE id = $6 AND status = 'draft'",
@@ -371,7 +372,7 @@ impl Db {
     pub async fn send_draft(&self, id: i64, rows: &[SubmissionRow], actor: &Actor, now: i64) -> Result<(), StoreError> {
         let (accepted, warnings, rejected) = counts(rows);
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE submissions SET status = 'sent', accepted = $1, warnings = $2, rejected = $3, sent_at = $4, \
                  file_bytes = NULL WHERE id = $5 AND status = 'draft'",
@@ -414,7 +415,7 @@ impl Db {
     /// Discards a draft that was never sent.
     pub async fn discard_draft(&self, id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE submissions SET status = 'discarded', file_bytes = NULL WHERE id = $1 AND status = 'draft'",
             )

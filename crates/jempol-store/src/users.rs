@@ -1,5 +1,6 @@
 //! Users of the system: role, the desa or kecamatan that bounds their scope, password hash.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use jempol_core::Role;
 use serde::Serialize;
@@ -60,7 +61,7 @@ fn public(u: &User) -> serde_json::Value {
 impl Db {
     pub async fn create_user(&self, u: &NewUser, actor: &Actor, now: i64) -> Result<User, StoreError> {
         let user = run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, full_name, role, desa_code, kecamatan_code, password_hash, disabled, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7) RETURNING id",
@@ -148,7 +149,7 @@ impl Db {
     /// counted were against the old password).
     pub async fn set_password(&self, id: i64, hash: &str, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(hash)
                 .bind(now)
@@ -190,7 +191,7 @@ impl Db {
     pub async fn set_disabled(&self, id: i64, disabled: bool, actor: &Actor, now: i64) -> Result<(), StoreError> {
         let before = self.user_by_id(id).await?.ok_or(StoreError::NotFound)?;
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
                 .bind(disabled)
                 .bind(now)

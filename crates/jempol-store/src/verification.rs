@@ -2,6 +2,7 @@
 //! carries its reason), then close the collection. Each decision is an event in the resident's
 //! history and an audit entry, written in one transaction.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -43,7 +44,7 @@ impl Db {
     ) -> Result<(), StoreError> {
         let stage = if verified { "terverifikasi" } else { "ditolak" };
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE residents SET stage = $1, stage_reason = $2, updated_at = $3 \
                  WHERE id = $4 AND submission_id = $5 AND stage = 'diajukan'",
@@ -90,7 +91,7 @@ impl Db {
     /// Closes step 2 for a submission once nobody in it waits for a decision.
     pub async fn complete_submission(&self, id: i64, actor: &Actor, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let pending: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM residents WHERE submission_id = $1 AND stage = 'diajukan'")
                     .bind(id)
@@ -215,7 +216,7 @@ impl Db {
         }
         let reason = format!("digabung ke warga #{into}");
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let target: Option<(Option<i64>,)> = sqlx::query_as("SELECT merged_into FROM residents WHERE id = $1")
                 .bind(into)
                 .fetch_optional(&mut *tx)

@@ -6,6 +6,7 @@
 //! overwriting the other. An applied outcome moves the resident's stage, is an event in the
 //! resident's history and in the campaign's, and an audit entry.
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, campaign_event, run};
 use jempol_core::visit::{Capture, Outcome};
 use serde::Serialize;
@@ -214,7 +215,7 @@ impl Db {
         let captures_json = serde_json::to_string(&captures).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let sql = format!("SELECT {OUTCOME_COLS} FROM visit_outcomes WHERE client_id = $1");
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
                 "SELECT outcome_id, rolled_to FROM campaign_residents WHERE campaign_id = $1 AND resident_id = $2",
             )
@@ -389,7 +390,7 @@ impl Db {
             "SELECT {OUTCOME_COLS} FROM visit_outcomes WHERE id = $1 AND campaign_id = $2 AND status = 'conflict'"
         );
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(outcome_id)
                 .bind(campaign_id)
@@ -471,7 +472,7 @@ impl Db {
     /// history (their outcomes stay with `from`; each move is an event). Returns how many.
     pub async fn roll_over(&self, from: i64, to: i64, actor: &Actor, now: i64) -> Result<u64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let ids: Vec<i64> = sqlx::query_scalar(
                 "SELECT resident_id FROM campaign_residents WHERE campaign_id = $1 AND resolved = FALSE \
                  AND rolled_to IS NULL ORDER BY resident_id",
@@ -552,7 +553,7 @@ impl Db {
     /// they join the campaign as a visit of the team on that day. Returns the resident's id.
     pub async fn add_walkin(&self, w: &Walkin, actor: &Actor, now: i64) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let Some(rid) = sqlx::query_scalar::<_, i64>(
                 "SELECT id FROM residents WHERE submission_id = $1 AND stage = 'diajukan' ORDER BY id LIMIT 1",
             )

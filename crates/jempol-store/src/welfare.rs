@@ -3,6 +3,7 @@
 //! was done for each recipient (step 12). Every write is audited and lands in the person's
 //! history (`resident_events`).
 
+use crate::BeginWrite;
 use crate::{Actor, Db, StoreError, audit, run, scope_condition};
 use jempol_core::Scope;
 use jempol_core::assistance::Dtsen;
@@ -381,7 +382,7 @@ impl Db {
     ) -> Result<(), StoreError> {
         let desil = dtsen.desil().map(i64::from);
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before: Option<(String, Option<i64>, String)> =
                 sqlx::query_as("SELECT dtsen, desil, source FROM welfare WHERE resident_id = $1")
                     .bind(resident_id)
@@ -430,7 +431,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO assistance_received (resident_id, program_code, since, source, recorded_by, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (resident_id, program_code) DO UPDATE SET \
@@ -469,7 +470,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let gone = sqlx::query("DELETE FROM assistance_received WHERE resident_id = $1 AND program_code = $2")
                 .bind(resident_id)
                 .bind(program)
@@ -524,7 +525,7 @@ impl Db {
     /// Records a proposal (step 10); the same target for the same cut-off twice is a conflict.
     pub async fn add_proposal(&self, n: &NewProposal, actor: &Actor, now: i64) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO proposals (resident_id, target, channel, proposed_date, cutoff, reason, result, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, 'menunggu', $7, $8) RETURNING id",
@@ -597,7 +598,7 @@ impl Db {
         let (result, date, session) = (d.result.as_str(), d.date.as_deref(), d.session);
         let reason = Some(d.reason.trim()).filter(|r| !r.is_empty());
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE proposals SET result = $1, result_reason = $2, result_date = $3, decided_by = $4, \
                  decided_at = $5, eval_session_id = COALESCE($6, eval_session_id) WHERE id = $7",
@@ -657,7 +658,7 @@ impl Db {
     /// Records what was done for a recipient (step 12).
     pub async fn add_facilitation(&self, n: &NewFacilitation, actor: &Actor, now: i64) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO facilitations (resident_id, program_code, kind, done_date, minutes, note, recorded_by, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -727,7 +728,7 @@ impl Db {
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO assistance_sessions (kind, campaign_id, desa_code, participants, opened_by, opened_at, note) \
                  VALUES ($1, $2, $3, $4, $5, $6, '') RETURNING id",
@@ -771,7 +772,7 @@ impl Db {
             return Err(StoreError::NotFound);
         };
         run!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE assistance_sessions SET closed_by = $1, closed_at = $2, note = $3 WHERE id = $4 AND closed_at IS NULL",
             )

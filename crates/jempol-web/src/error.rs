@@ -21,6 +21,9 @@ pub enum AppError {
     Conflict(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// The database cannot answer now (busy beyond the wait, connection lost): 503, try again.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl AppError {
@@ -33,6 +36,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
             AppError::Internal(_) => "internal",
+            AppError::Unavailable(_) => "unavailable",
         }
     }
 
@@ -44,6 +48,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -61,6 +66,10 @@ impl AppError {
             AppError::Internal(_) => {
                 "Terjadi kesalahan di server. Coba lagi sebentar lagi; bila berulang, hubungi admin.".into()
             }
+            AppError::Unavailable(_) => {
+                "Server sedang sibuk atau database sedang tidak bisa dihubungi, jadi permintaan ini belum diproses. Kembali ke halaman sebelumnya dan kirim lagi dalam beberapa detik; isian Anda masih ada di sana."
+                    .into()
+            }
         }
     }
 
@@ -76,6 +85,31 @@ impl AppError {
             AppError::Internal(_) => {
                 "Something went wrong on the server. Try again shortly; if it repeats, contact the admin.".into()
             }
+            AppError::Unavailable(_) => {
+                "The server is busy or cannot reach its database, so this request was not processed. Go back and send it again in a few seconds; what you typed is still there."
+                    .into()
+            }
+        }
+    }
+}
+
+impl AppError {
+    /// Server-side failures go to the log (the person sees only the plain message).
+    pub fn log(&self) {
+        match self {
+            AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            AppError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            _ => {}
+        }
+    }
+
+    /// `Retry-After` on a 503, so clients and proxies wait before sending again.
+    pub fn add_headers(&self, res: &mut Response) {
+        if let AppError::Unavailable(_) = self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
         }
     }
 }
@@ -86,6 +120,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Conflict(m) => AppError::Conflict(m),
+            e if e.is_unavailable() => AppError::Unavailable(e.to_string()),
             StoreError::Sqlx(e) => AppError::Internal(e.to_string()),
         }
     }
@@ -100,10 +135,53 @@ impl From<askama::Error> for AppError {
 /// Default rendering is JSON (the API). Pages wrap errors in `PageError` to get HTML.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
-        }
+        self.log();
         let body = serde_json::json!({"error": self.code(), "message": self.message_id()});
-        (self.status(), axum::Json(body)).into_response()
+        let mut res = (self.status(), axum::Json(body)).into_response();
+        self.add_headers(&mut res);
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    /// A real "database is locked": one connection holds the write lock, another with no
+    /// busy wait tries to write. The person gets 503 with Retry-After, not a server error.
+    #[tokio::test]
+    async fn a_busy_sqlite_is_503_try_again_not_500() {
+        let path = std::env::temp_dir().join(format!("jempol-busy-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(std::time::Duration::ZERO);
+        let mut holder = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let mut other = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+        let err = sqlx::raw_sql("INSERT INTO t VALUES (2)")
+            .execute(&mut other)
+            .await
+            .unwrap_err();
+        let e = StoreError::Sqlx(err);
+        assert!(e.is_unavailable(), "{e}");
+        let app = AppError::from(e);
+        let res = app.into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers().get("retry-after").unwrap(), "5");
+        // A constraint violation is not "try again".
+        let bad = sqlx::raw_sql("SELECT * FROM no_such_table")
+            .execute(&mut other)
+            .await
+            .unwrap_err();
+        assert!(!StoreError::Sqlx(bad).is_unavailable());
+        drop((holder, other));
+        let _ = std::fs::remove_file(&path);
     }
 }

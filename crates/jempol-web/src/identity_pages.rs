@@ -53,6 +53,8 @@ struct IdentityForm {
     odgj: bool,
     lat: String,
     lng: String,
+    /// The record's edit version the form was opened on.
+    version: i64,
 }
 
 impl IdentityForm {
@@ -77,6 +79,7 @@ impl IdentityForm {
             odgj: r.row.odgj,
             lat: r.lat.map(|x| x.to_string()).unwrap_or_default(),
             lng: r.lng.map(|x| x.to_string()).unwrap_or_default(),
+            version: r.edit_version,
         }
     }
 
@@ -99,6 +102,7 @@ impl IdentityForm {
                 "odgj" => f.odgj = true,
                 "lat" => f.lat = v,
                 "lng" => f.lng = v,
+                "version" => f.version = v.trim().parse().unwrap_or(-1),
                 _ => {}
             }
         }
@@ -299,8 +303,26 @@ async fn save(
         lat: coords.map(|c| c.0),
         lng: coords.map(|c| c.1),
     };
-    state.db.update_identity(&r, &after, &p.actor(), state.now()).await?;
-    Ok(Redirect::to(&format!("/warga/{id}?ok=res.saved")).into_response())
+    match state
+        .db
+        .update_identity(&r, f.version, &after, &p.actor(), state.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/warga/{id}?ok=res.saved")).into_response()),
+        Err(jempol_store::StoreError::Conflict(m)) => {
+            // Saved by someone else since the form was opened: keep what was typed; a second
+            // save applies it knowingly.
+            let r = editable(&state, &p, id, info.lang).await?;
+            let m = format!("{m}{}", crate::resident_pages::saved_meanwhile(&r.identity(), &after));
+            let f = IdentityForm {
+                version: r.edit_version,
+                ..f
+            };
+            let body = page(&p, info.lang, &r, f, BTreeMap::from([("version", m)]), warnings)?;
+            Ok((StatusCode::CONFLICT, body).into_response())
+        }
+        Err(e) => Err(PageError(e.into(), info.lang)),
+    }
 }
 
 #[cfg(test)]

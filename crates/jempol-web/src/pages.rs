@@ -180,9 +180,7 @@ struct ErrorPage {
 }
 
 pub fn error_response(e: AppError, lang: Lang) -> Response {
-    if let AppError::Internal(detail) = &e {
-        tracing::error!(%detail, "internal error");
-    }
+    e.log();
     let message = match lang {
         Lang::Id => e.message_id(),
         Lang::En => e.message_en(),
@@ -192,7 +190,9 @@ pub fn error_response(e: AppError, lang: Lang) -> Response {
         message: message.clone(),
     };
     let body = page.render().unwrap_or(message);
-    (e.status(), Html(body)).into_response()
+    let mut res = (e.status(), Html(body)).into_response();
+    e.add_headers(&mut res);
+    res
 }
 
 /// Headers every response carries: a strict content security policy (nothing from other

@@ -403,6 +403,9 @@ struct CareForm {
     wali_relationship: String,
     #[serde(default)]
     notes: String,
+    /// The record's edit version the form was opened on.
+    #[serde(default)]
+    version: i64,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -426,6 +429,7 @@ impl CareForm {
             wali_nik: r.wali_nik.clone().unwrap_or_default(),
             wali_relationship: r.wali_relationship.clone().unwrap_or_default(),
             notes: r.notes.clone().unwrap_or_default(),
+            version: r.edit_version,
         }
     }
 
@@ -657,6 +661,69 @@ pub(crate) async fn scoped(
         .ok_or(PageError(AppError::NotFound, lang))
 }
 
+/// The fields where the record as saved now differs from what the person typed, with the
+/// saved values: told with a conflict, so the second editor sees what the first one saved.
+pub(crate) fn saved_meanwhile<T: serde::Serialize>(current: &T, typed: &T) -> String {
+    let (Ok(serde_json::Value::Object(c)), Ok(serde_json::Value::Object(t))) =
+        (serde_json::to_value(current), serde_json::to_value(typed))
+    else {
+        return String::new();
+    };
+    fn label(k: &str) -> &str {
+        match k {
+            "bedridden" => "terbaring",
+            "needs_companion" => "perlu pendamping",
+            "fingerprints_impossible" => "sidik jari tidak bisa",
+            "iris_impossible" => "iris tidak bisa",
+            "cannot_sign" => "tidak bisa tanda tangan",
+            "disability_severity" => "tingkat disabilitas",
+            "ektp_status" => "status e-KTP",
+            "phone" => "telepon",
+            "wali_name" => "nama wali",
+            "wali_nik" => "NIK wali",
+            "wali_relationship" => "hubungan wali",
+            "consent_by" => "persetujuan",
+            "notes" => "catatan",
+            "no_kk" => "No. KK",
+            "name" => "nama",
+            "sex" => "jenis kelamin",
+            "birth_place" => "tempat lahir",
+            "birth_date" => "tanggal lahir",
+            "address" => "alamat",
+            "dusun" => "dusun",
+            "rt" => "RT",
+            "rw" => "RW",
+            "disabilitas" => "disabilitas",
+            "disability_kind" => "ragam disabilitas",
+            "odgj" => "ODGJ",
+            "lat" => "lintang",
+            "lng" => "bujur",
+            other => other,
+        }
+    }
+    let shown = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "(kosong)".to_string(),
+        serde_json::Value::Bool(true) => "ya".to_string(),
+        serde_json::Value::Bool(false) => "tidak".to_string(),
+        serde_json::Value::String(s) if s.is_empty() => "(kosong)".to_string(),
+        serde_json::Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    };
+    let diffs: Vec<String> = c
+        .iter()
+        .filter(|(k, v)| t.get(k.as_str()) != Some(v))
+        .map(|(k, v)| format!("{} {}", label(k), shown(v)))
+        .collect();
+    if diffs.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Yang tersimpan sekarang berbeda dari isian Anda pada: {}.",
+            diffs.join("; ")
+        )
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct OkOnly {
     ok: Option<String>,
@@ -720,6 +787,25 @@ async fn save_care(
         let page = detail_page(&state, &p, info.lang, r, f, errors, warnings, None).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    state.db.update_care(&r, &f.update(), &p.actor(), state.now()).await?;
-    Ok(Redirect::to(&format!("/warga/{id}?ok=res.saved")).into_response())
+    match state
+        .db
+        .update_care(&r, f.version, &f.update(), &p.actor(), state.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/warga/{id}?ok=res.saved")).into_response()),
+        Err(jempol_store::StoreError::Conflict(m)) => {
+            // Someone saved this record since the form was opened: keep what was typed, show
+            // the record as it is now, and let a second save apply it knowingly.
+            let r = scoped(&state, &p, id, info.lang).await?;
+            let m = format!("{m}{}", saved_meanwhile(&r.care(), &f.update()));
+            let f = CareForm {
+                version: r.edit_version,
+                ..f
+            };
+            let errors = BTreeMap::from([("version", m)]);
+            let page = detail_page(&state, &p, info.lang, r, f, errors, warnings, None).await?;
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(PageError(e.into(), info.lang)),
+    }
 }

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod campaigns;
+mod concurrency;
 mod dashboard;
 mod demo;
 mod drafts;

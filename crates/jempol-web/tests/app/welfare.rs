@@ -409,7 +409,13 @@ async fn each_role_sees_and_does_only_its_part_of_steps_9_to_12() {
         ..Default::default()
     };
     app.db
-        .update_care(&before, &care, &jempol_store::Actor::system("test"), app.clock.now())
+        .update_care(
+            &before,
+            before.edit_version,
+            &care,
+            &jempol_store::Actor::system("test"),
+            app.clock.now(),
+        )
         .await
         .unwrap();
 
