@@ -264,6 +264,7 @@ impl Db {
     ) -> Result<u64, StoreError> {
         Ok(run!(self, |pool| {
             let mut tx = pool.begin_write().await?;
+            crate::lock_campaign_membership!(self, tx);
             let n = sqlx::query(
                 "INSERT INTO campaign_residents (campaign_id, resident_id, added_at, added_by) \
                  SELECT $3, r.id, $4, $5 FROM residents r WHERE substr(r.desa_code, 1, 8) = $1 \

@@ -64,6 +64,22 @@ macro_rules! campaign_event {
     };
 }
 
+/// Serialises, on PostgreSQL, the transactions that put people into campaigns (a transaction
+/// lock, released at commit), so two at once cannot both see a person as free and book them
+/// twice. SQLite needs nothing: its write transactions already run one at a time
+/// (`BEGIN IMMEDIATE`).
+#[macro_export]
+macro_rules! lock_campaign_membership {
+    ($db:expr, $tx:expr) => {
+        if matches!($db, $crate::Db::Postgres(_)) {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(0x4a45_4d50_434d_i64)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 /// Appends an audit entry inside the transaction `$conn` (a `&mut` connection), as the next
 /// link of the hash chain: taking the next `seq` from `audit_head` locks the head until the
 /// transaction ends, so entries join the chain one at a time on both databases. A macro

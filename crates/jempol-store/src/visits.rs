@@ -473,6 +473,7 @@ impl Db {
     pub async fn roll_over(&self, from: i64, to: i64, actor: &Actor, now: i64) -> Result<u64, StoreError> {
         Ok(run!(self, |pool| {
             let mut tx = pool.begin_write().await?;
+            crate::lock_campaign_membership!(self, tx);
             let ids: Vec<i64> = sqlx::query_scalar(
                 "SELECT resident_id FROM campaign_residents WHERE campaign_id = $1 AND resolved = FALSE \
                  AND rolled_to IS NULL ORDER BY resident_id",

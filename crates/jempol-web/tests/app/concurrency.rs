@@ -226,3 +226,51 @@ async fn simultaneous_identity_corrections_from_one_version_apply_exactly_one() 
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_person_is_never_booked_into_two_open_campaigns_at_once() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    crate::campaigns::fill(&app).await;
+    let kasi = app.login("kasi_pelayanan").await;
+    let mut ats = Vec::new();
+    for name in ["Gelombang A", "Gelombang B", "Gelombang C"] {
+        let r = app
+            .post(
+                "/gelombang",
+                Some(&kasi),
+                &[("name", name), ("start_date", "2026-12-14"), ("end_date", "2026-12-31")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        ats.push(r.location().split('?').next().unwrap().to_string());
+    }
+    // The Kasi's double click and a colleague, at the same moment, on three campaigns.
+    let mut tasks = Vec::new();
+    for at in &ats {
+        for _ in 0..2 {
+            let router = app.router.clone();
+            let req = form_post(&format!("{at}/warga"), &kasi, &[("desa".to_string(), String::new())]);
+            tasks.push(tokio::spawn(async move { TestApp::send_to(&router, req).await }));
+        }
+    }
+    for t in tasks {
+        // Added, or told plainly that nobody is left to add; never a server error.
+        let r = t.await.unwrap();
+        assert!(
+            r.status == StatusCode::SEE_OTHER
+                || (r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("belum masuk gelombang")),
+            "{} {}",
+            r.status,
+            r.body
+        );
+    }
+    let booked: Vec<(i64, i64)> = jempol_store::run!(&app.db, |pool| {
+        sqlx::query_as("SELECT resident_id, COUNT(*) FROM campaign_residents GROUP BY resident_id")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(booked.len(), 12, "every verified person is booked");
+    assert!(booked.iter().all(|(_, n)| *n == 1), "{booked:?}");
+}
