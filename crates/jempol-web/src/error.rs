@@ -97,8 +97,12 @@ impl AppError {
     /// Server-side failures go to the log (the person sees only the plain message).
     pub fn log(&self) {
         match self {
-            AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
-            AppError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, request_id = %crate::request_id::current(), "internal error")
+            }
+            AppError::Unavailable(detail) => {
+                tracing::warn!(%detail, request_id = %crate::request_id::current(), "database unavailable")
+            }
             _ => {}
         }
     }
@@ -136,7 +140,8 @@ impl From<askama::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        let body = serde_json::json!({"error": self.code(), "message": self.message_id()});
+        let body = serde_json::json!({"error": self.code(), "message": self.message_id(),
+            "request_id": crate::request_id::current()});
         let mut res = (self.status(), axum::Json(body)).into_response();
         self.add_headers(&mut res);
         res

@@ -293,6 +293,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.filter", "Saring", "Filter"),
     ("audit.reset", "Hapus saringan", "Clear filter"),
     ("audit.older", "Lebih lama", "Older"),
+    (
+        "error.request_id",
+        "Bila melapor ke admin, sebutkan kode permintaan ini:",
+        "If you report this to the admin, quote this request code:",
+    ),
     ("audit.verify", "Periksa keutuhan log", "Check the log's integrity"),
     (
         "audit.verify_help",

@@ -26,6 +26,7 @@ mod pages;
 pub use pages::chain_break_text;
 mod production_pages;
 mod report_pages;
+pub mod request_id;
 mod resident_pages;
 mod review_pages;
 mod sla_pages;
@@ -162,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         .merge(review_pages::routes())
         .merge(api_router)
         .merge(assets::routes())
+        .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::principal_layer,
@@ -174,10 +176,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * upload::UPLOAD_MAX))
         .layer(
-            // One structured log line per request: method, path, status, latency.
+            // One structured log line per request: method, path, request id, status, latency.
             tower_http::trace::TraceLayer::new_for_http()
-                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .make_span_with(request_id::span)
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
 }

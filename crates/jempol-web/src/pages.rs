@@ -177,6 +177,7 @@ impl IntoResponse for PageError {
 struct ErrorPage {
     l: Layout,
     message: String,
+    request_id: String,
 }
 
 pub fn error_response(e: AppError, lang: Lang) -> Response {
@@ -188,11 +189,17 @@ pub fn error_response(e: AppError, lang: Lang) -> Response {
     let page = ErrorPage {
         l: layout(lang, None, Tr(lang).s("error.title"), "/", None),
         message: message.clone(),
+        request_id: crate::request_id::current(),
     };
     let body = page.render().unwrap_or(message);
     let mut res = (e.status(), Html(body)).into_response();
     e.add_headers(&mut res);
     res
+}
+
+/// Any path no route knows: the "not found" page, in the person's language, with its request id.
+pub async fn not_found(info: RequestInfo) -> Response {
+    error_response(AppError::NotFound, info.lang)
 }
 
 /// Headers every response carries: a strict content security policy (nothing from other

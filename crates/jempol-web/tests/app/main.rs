@@ -16,6 +16,7 @@ mod dashboard;
 mod demo;
 mod drafts;
 mod handovers;
+mod headers;
 mod meetings;
 mod production;
 mod reports;
