@@ -11,7 +11,7 @@ pub mod rows;
 pub mod template;
 pub mod welfare;
 
-pub use grid::{Cell, CellKind, Grid, GridRow, ReadError, one_row, read, read_sheets};
+pub use grid::{Cell, CellKind, Grid, GridRow, Limits, ReadError, one_row, read, read_sheets};
 pub use header::{
     ChoiceError, Corrections, Field, Mapping, MappingChoice, apply_corrections, column_titles, find_header,
 };
