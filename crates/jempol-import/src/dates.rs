@@ -51,10 +51,13 @@ pub fn parse_birth_date(text: &str, today: Date) -> Option<Date> {
         };
         (num(parts[0])?, m, num(parts[2])?)
     };
-    let year = match parts.iter().find(|p| p.len() == 4).is_some() || y >= 100 {
-        true => i16::try_from(y).ok()?,
-        false if (0..100).contains(&y) => jempol_core::nik::birth_year(y as u8, today),
-        false => return None,
+    // Four digits are the year as written; one or two take the NIK's century rule; three or
+    // five digits are a typo, not a year.
+    let year_text = if parts[0].len() == 4 { parts[0] } else { parts[2] };
+    let year = match year_text.len() {
+        4 => i16::try_from(y).ok().filter(|y| *y >= 1000)?,
+        1 | 2 if (0..100).contains(&y) => jempol_core::nik::birth_year(y as u8, today),
+        _ => return None,
     };
     Date::new(year, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
 }
@@ -87,6 +90,9 @@ mod tests {
             "17-13-1950",
             "17 Agustusan 1950",
             "1950",
+            "9 3 786",
+            "17-08-19500",
+            "17-08-0950",
             "kemarin",
             "17/08",
         ] {

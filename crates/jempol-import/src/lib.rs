@@ -5,6 +5,7 @@
 //! Pure: bytes in, report out. Saving is the store's job.
 
 pub mod dates;
+pub mod fuzzing;
 pub mod grid;
 pub mod header;
 pub mod rows;

@@ -310,6 +310,18 @@ async fn export_rows(
     Ok(out)
 }
 
+/// A CSV cell that a spreadsheet will not run: text beginning with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return (what Excel and LibreOffice take as the start of a formula) gets a
+/// leading apostrophe, so a name typed as `=HYPERLINK(...)` stays text. XLSX exports need
+/// nothing: every cell there is written as a text cell, never as a formula.
+pub(crate) fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 pub(crate) fn attachment(mime: &'static str, name: &str, body: Vec<u8>) -> Response {
     (
         [
@@ -335,7 +347,7 @@ async fn export_csv(
         .delimiter(b';')
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
     for r in rows {
-        w.write_record(&r)
+        w.write_record(r.iter().map(|c| formula_safe(c).into_owned()))
             .map_err(|e| PageError(AppError::Internal(e.to_string()), info.lang))?;
     }
     let body = w

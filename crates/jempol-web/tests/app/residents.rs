@@ -406,3 +406,108 @@ async fn identity_and_coordinates_are_corrected_under_the_same_rules_and_every_c
         .unwrap();
     assert_eq!(again.len(), 1);
 }
+
+/// The list filters under random input (deterministic seeds, so a failure reproduces): any
+/// text in any filter, any paging cursor, as a village operator. Never a server error, and
+/// never a row from outside the village.
+#[tokio::test]
+async fn list_filters_survive_any_input_and_stay_in_scope() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    fill(&app).await;
+    let desa = app.login("operator_desa").await;
+    let text = || {
+        proptest::prop_oneof![
+            proptest::string::string_regex("\\PC{0,40}").unwrap(),
+            proptest::string::string_regex("[%_'\"\\\\;()*=<>-]{0,12}").unwrap(),
+            proptest::string::string_regex("[0-9]{0,20}").unwrap(),
+            proptest::strategy::Just("' OR 1=1 --".to_string()),
+            proptest::strategy::Just("35.19.01.2001".to_string()),
+            proptest::strategy::Just("x".repeat(5000)),
+        ]
+    };
+    let cursor = proptest::prop_oneof![
+        proptest::strategy::Just(String::new()),
+        proptest::num::i64::ANY.prop_map(|n| n.to_string()),
+        text(),
+    ];
+    let strategy = (text(), text(), text(), text(), cursor);
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for case in 0..300 {
+        let (q, d, k, t, before) = strategy.new_tree(&mut runner).unwrap().current();
+        let qs = serde_urlencoded::to_string([
+            ("q", &q),
+            ("desa", &d),
+            ("kategori", &k),
+            ("tahap", &t),
+            ("before", &before),
+        ])
+        .unwrap();
+        for path in ["/warga", "/warga/ekspor.csv"] {
+            let r = app.get(&format!("{path}?{qs}"), Some(&desa)).await;
+            assert!(
+                [
+                    StatusCode::OK,
+                    StatusCode::BAD_REQUEST,
+                    StatusCode::UNPROCESSABLE_ENTITY
+                ]
+                .contains(&r.status),
+                "case {case} {path}?{qs}: {} {}",
+                r.status,
+                r.body
+            );
+            assert!(
+                !r.body.contains("KRADINAN") && !r.body.contains("3519010101500004"),
+                "case {case}: another village's row"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn exported_cells_never_run_as_formulas() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    // Stored as someone could type them (straight into the store: the forms would refuse
+    // some of these, the export must not rely on that).
+    let mut r = resident(&compose("351902", date(1950, 3, 1), false, 7), "35.19.02.2001", sop.id);
+    r.name = "=HYPERLINK(\"http://contoh.invalid\",\"klik\")".into();
+    r.birth_place = "+62 MADIUN".into();
+    r.dusun = "@SUM(A1:A9)".into();
+    r.rt = "-1+1".into();
+    app.db.insert_residents(&[r], "test", app.clock.now()).await.unwrap();
+    let petugas = app.login("petugas").await;
+    let csv = app.get("/warga/ekspor.csv", Some(&petugas)).await.body;
+    let line = csv.lines().find(|l| l.contains("HYPERLINK")).unwrap();
+    let cells: Vec<&str> = line.split(';').collect();
+    for c in &cells {
+        let c = c.trim_matches('"');
+        assert!(
+            !c.starts_with(['=', '+', '-', '@']),
+            "a cell that would run: {c} in {line}"
+        );
+    }
+    assert!(
+        line.contains("'=HYPERLINK")
+            && line.contains("'+62 MADIUN")
+            && line.contains("'@SUM")
+            && line.contains("'-1+1")
+    );
+    // XLSX: the same text arrives as text cells (a formula cell would read back as its value).
+    let req = axum::http::Request::get("/warga/ekspor.xlsx")
+        .header(axum::http::header::COOKIE, &petugas.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let bytes = app.send(req).await.bytes;
+    let grid = jempol_import::read("warga.xlsx", &bytes).unwrap();
+    let row = grid
+        .rows
+        .iter()
+        .find(|r| r.cells.iter().any(|c| c.text.contains("HYPERLINK")))
+        .unwrap();
+    let name = row.cells.iter().find(|c| c.text.contains("HYPERLINK")).unwrap();
+    assert_eq!(name.kind, jempol_import::CellKind::Text);
+    assert!(name.text.starts_with("=HYPERLINK"));
+}
