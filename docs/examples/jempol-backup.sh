@@ -25,6 +25,16 @@ if ! "$JEMPOL" check --database-url "sqlite://$tmp/jempol.db" >"$tmp/check.txt";
     exit 1
 fi
 
+# The copy's audit log must be a whole hash chain; its head (number and hash) goes into a log
+# kept beside the backups, outside the database: a later head that does not extend these
+# shows the log was rewritten (docs/security.md, Audit integrity).
+if ! "$JEMPOL" audit verify --database-url "sqlite://$tmp/jempol.db" >"$tmp/audit.txt"; then
+    cat "$tmp/audit.txt" >&2
+    echo "jempol-backup: the audit log in $file is broken" >&2
+    exit 1
+fi
+printf '%s %s\n' "$(date -Iseconds)" "$(grep 'Kepala rantai' "$tmp/audit.txt")" >>"$DEST/audit-heads.log"
+
 # Keep the newest $KEEP copies.
 ls -1t "$DEST"/jempol-*.db | tail -n +"$((KEEP + 1))" | while read -r old; do rm -f -- "$old"; done
 

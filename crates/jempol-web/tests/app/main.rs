@@ -15,6 +15,7 @@ mod concurrency;
 mod dashboard;
 mod demo;
 mod drafts;
+mod durability;
 mod handovers;
 mod headers;
 mod meetings;
