@@ -291,7 +291,7 @@ fn kill_9_while_officers_save_loses_nothing_acknowledged() {
 #[test]
 fn kill_9_during_a_large_import_leaves_it_absent_or_complete() {
     let env = Env::new();
-    let rows = setting("JEMPOL_CRASH_ROWS", 20_000) as u16;
+    let rows = u32::try_from(setting("JEMPOL_CRASH_ROWS", 20_000)).unwrap();
     let mut rnd = Lcg(setting("JEMPOL_CRASH_SEED", 2026) + 1);
     let rounds = setting("JEMPOL_CRASH_ROUNDS", 3);
     let o = env.cmd(&["migrate"]).output().unwrap();
@@ -310,7 +310,9 @@ fn kill_9_during_a_large_import_leaves_it_absent_or_complete() {
         let mut csv = String::from("NIK;NAMA;L/P;TGL LAHIR;KATEGORI\n");
         for i in 0..rows {
             let birth = jiff::civil::date(1940 + (i % 25) as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8);
-            let serial = 1 + (i / 300) + 100 * round as u16;
+            // Distinct NIKs: the birth dates repeat every 2,100 rows, the serial changes every 300.
+            let serial = u16::try_from(1 + (i / 300) + (rows / 300 + 1) * round as u32)
+                .expect("at most 9,999 serials: fewer rounds or rows");
             let nik = jempol_core::nik::compose("351902", birth, i % 2 == 1, serial);
             csv.push_str(&format!(
                 "{nik};WARGA R{round} {i};{};{};LANSIA\n",
