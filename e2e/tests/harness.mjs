@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
 
-export const ADMIN_PASSWORD = 'sandi-admin-e2e-1';
+export const ADMIN_PASSWORD = 'sandi-pengelola-e2e-1';
 export const DEMO_PASSWORD = 'jempol-demo-2026';
 export const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'out');
 // `scripts/screenshots` sets this to docs/screenshots: the journey's pictures for the guide.

@@ -25,6 +25,20 @@ use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "jempol_sid";
+/// The session cookie's name over HTTPS (`secure_cookies`): the `__Host-` prefix makes the
+/// browser accept it only with `Secure`, `Path=/` and no `Domain`, so no other site or
+/// subdomain, and no plain-HTTP page, can set or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-jempol_sid";
+
+/// The session cookie's name for this deployment: `__Host-` over HTTPS; the plain name on an
+/// office LAN served over HTTP, where browsers refuse `Secure` cookies.
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 pub const LANG_COOKIE: &str = "jempol_lang";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -231,7 +245,7 @@ async fn resolve(state: AppState, mut req: Request<Body>, next: Next) -> Result<
                 None => return Err(AppError::Unauthenticated),
             }
         }
-    } else if let Some(sid) = cookie(req.headers(), SESSION_COOKIE) {
+    } else if let Some(sid) = cookie(req.headers(), session_cookie_name(&state)) {
         let hash = sha256_hex(sid);
         if let Some(s) = state.db.session(&hash).await? {
             if session_alive(&state, &s, now) {
@@ -471,13 +485,18 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 pub fn session_cookie(state: &AppState, value: &str) -> String {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        session_cookie_name(state),
         state.config.session_absolute_hours * 3600
     )
 }
 
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn clear_session_cookie(state: &AppState) -> String {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        session_cookie_name(state)
+    )
 }
 
 /// Creates an API token for a user and returns the secret (shown once).

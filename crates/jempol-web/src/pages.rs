@@ -470,15 +470,15 @@ async fn logout(State(state): State<AppState>, p: Option<Principal>) -> Result<R
             )
             .await?;
     }
-    Ok(to_login("/login"))
+    Ok(to_login(&state, "/login"))
 }
 
 /// Ends the browser's session cookie and sends it to the login page.
-fn to_login(location: &str) -> Response {
+fn to_login(state: &AppState, location: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [
-            (header::SET_COOKIE, auth::clear_session_cookie()),
+            (header::SET_COOKIE, auth::clear_session_cookie(state)),
             (header::LOCATION, location.to_string()),
         ],
     )
@@ -569,7 +569,7 @@ async fn account_password(
         Err(String::new())
     };
     match result {
-        Ok(()) => Ok(to_login("/login?ok=account.saved")),
+        Ok(()) => Ok(to_login(&state, "/login?ok=account.saved")),
         Err(msg) => {
             let current_error = (!current_ok).then(|| match info.lang {
                 Lang::Id => "Kata sandi sekarang salah.".to_string(),
@@ -586,7 +586,7 @@ async fn account_logout_all(State(state): State<AppState>, PageAuth(p): PageAuth
         .db
         .delete_user_sessions(p.user.id, &p.actor(), state.now())
         .await?;
-    Ok(to_login("/login"))
+    Ok(to_login(&state, "/login"))
 }
 
 // ---------- SOP sheet ----------

@@ -32,14 +32,102 @@ pub struct UserInput {
 /// Field → message, in Indonesian. Empty means valid.
 pub type FieldErrors = BTreeMap<&'static str, String>;
 
-pub fn check_password(pw: &str) -> Option<String> {
-    if pw.chars().count() < MIN_PASSWORD {
-        Some(format!(
-            "Kata sandi minimal {MIN_PASSWORD} karakter. Gunakan kalimat pendek yang mudah diingat."
-        ))
-    } else {
-        None
+/// Passwords people pick first, here and everywhere (letters only, lower case): a password
+/// that is one of these once digits and symbols are taken away is refused.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "passwort",
+    "qwerty",
+    "qwertyuiop",
+    "asdfghjkl",
+    "asdf",
+    "zxcvbnm",
+    "iloveyou",
+    "admin",
+    "administrator",
+    "welcome",
+    "letmein",
+    "monkey",
+    "dragon",
+    "sunshine",
+    "football",
+    "superman",
+    "batman",
+    "master",
+    "abc",
+    "abcdef",
+    "abcdefghij",
+    "passw",
+    "pass",
+    "login",
+    "sayang",
+    "sayangku",
+    "sayangkamu",
+    "cinta",
+    "cintaku",
+    "bismillah",
+    "alhamdulillah",
+    "assalamualaikum",
+    "indonesia",
+    "merdeka",
+    "rahasia",
+    "rahasiaku",
+    "katasandi",
+    "sandi",
+    "kata",
+    "anakku",
+    "jempol",
+    "kecamatan",
+    "kelurahan",
+    "desa",
+    "dukcapil",
+    "disdukcapil",
+    "dinsos",
+    "camat",
+    "petugas",
+    "operator",
+    "madiun",
+    "dolopo",
+    "ektp",
+    "ktp",
+    "pemdes",
+];
+
+/// Refuses a weak password with what to do instead: at least `MIN_PASSWORD` characters, not
+/// digits only (a phone number, NIK or birth date is guessed first), not one or two
+/// characters repeated, not the username, not a common password with digits added.
+pub fn check_password(pw: &str, username: &str) -> Option<String> {
+    let advice = "Gunakan kalimat pendek yang mudah Anda ingat, misalnya tiga kata dengan tanda hubung.";
+    let chars = pw.chars().count();
+    if chars < MIN_PASSWORD {
+        return Some(format!("Kata sandi minimal {MIN_PASSWORD} karakter. {advice}"));
     }
+    if pw
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || "-./".contains(c))
+    {
+        return Some(format!(
+            "Kata sandi tidak boleh hanya angka: nomor HP, NIK atau tanggal lahir paling dulu ditebak. {advice}"
+        ));
+    }
+    let distinct: std::collections::BTreeSet<char> = pw.to_lowercase().chars().collect();
+    if distinct.len() < 4 {
+        return Some(format!(
+            "Kata sandi ini hanya mengulang beberapa karakter yang sama. {advice}"
+        ));
+    }
+    let lower = pw.to_lowercase();
+    let name = username.trim().to_lowercase();
+    if name.chars().count() >= 3 && lower.contains(&name) {
+        return Some(format!("Kata sandi tidak boleh memuat nama pengguna. {advice}"));
+    }
+    let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    if COMMON_PASSWORDS.contains(&letters.as_str()) || letters.is_empty() {
+        return Some(format!(
+            "Kata sandi ini termasuk yang paling sering dipakai orang, dan tetap mudah ditebak walau ditambah angka atau tanda. {advice}"
+        ));
+    }
+    None
 }
 
 /// Validates every field and reports all problems at once.
@@ -130,7 +218,7 @@ pub async fn validate(db: &Db, dep: &Deployment, input: &UserInput) -> Result<(N
             }
         }
     }
-    if let Some(m) = check_password(&input.password) {
+    if let Some(m) = check_password(&input.password, &input.username) {
         errors.insert("password", m);
     }
     let new = NewUser {
@@ -171,7 +259,7 @@ pub async fn set_password(
     actor: &Actor,
     now: i64,
 ) -> Result<Result<(), String>, AppError> {
-    if let Some(m) = check_password(password) {
+    if let Some(m) = check_password(password, &user.username) {
         return Ok(Err(m));
     }
     db.set_password(user.id, &hash_password(password)?, actor, now).await?;
@@ -183,4 +271,37 @@ pub fn url_encode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)])
         .map(|e| e[2..].to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_password;
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        for (pw, why) in [
+            ("pendek-1", "minimal 10"),
+            ("3519021505509871", "hanya angka"),
+            ("0812-3456-7890", "hanya angka"),
+            ("aaaaaaaaaaaa", "mengulang"),
+            ("abababababab", "mengulang"),
+            ("sutrisno.desa-2026", "nama pengguna"),
+            ("Password123!", "paling sering"),
+            ("sayangku2026", "paling sering"),
+            ("bismillah99", "paling sering"),
+            ("Jempol-2026!", "paling sering"),
+            ("1234567890!!", "paling sering"),
+        ] {
+            let m = check_password(pw, "sutrisno.desa").unwrap_or_else(|| panic!("{pw} accepted"));
+            assert!(m.contains(why), "{pw}: {m}");
+        }
+        for good in [
+            "kata-sandi-uji-1",
+            "jempol-demo-2026",
+            "kopi pahit pagi hari",
+            "Mangga-Kuning-Manis7",
+        ] {
+            assert_eq!(check_password(good, "sutrisno.desa"), None, "{good}");
+        }
+    }
 }

@@ -174,7 +174,7 @@ fn users_tokens_and_health_from_the_command_line() {
             "admin",
             "--password-stdin",
         ],
-        Some("sandi-admin-kedua\n"),
+        Some("sandi-pengelola-kedua\n"),
     );
     assert!(o.status.success(), "{}", out(&o));
     assert_eq!(env.run(&["check"], None).status.code(), Some(0));
@@ -283,14 +283,14 @@ fn users_tokens_and_health_from_the_command_line() {
 #[test]
 fn two_serve_processes_share_sessions_and_stop_gracefully() {
     let env = Env::new();
-    let a = Server::start(&env, Some("sandi-admin-bersama"));
+    let a = Server::start(&env, Some("sandi-pengelola-bersama"));
     let b = Server::start(&env, None);
     let (status, resp) = http(
         a.1,
         "POST",
         "/login",
         &[("Content-Type", "application/x-www-form-urlencoded")],
-        "username=admin&password=sandi-admin-bersama&next=%2F",
+        "username=admin&password=sandi-pengelola-bersama&next=%2F",
     );
     assert_eq!(status, 303, "{resp}");
     let cookie = resp
@@ -367,7 +367,7 @@ fn first_start_prints_a_generated_admin_password_once() {
 #[test]
 fn backup_copies_a_live_database() {
     let env = Env::new();
-    let server = Server::start(&env, Some("sandi-admin-cadangan"));
+    let server = Server::start(&env, Some("sandi-pengelola-cadangan"));
     let dest = env.dir.join("cadangan.db");
     let o = env.run(&["backup", dest.to_str().unwrap()], None);
     if !env.is_sqlite() {
@@ -385,7 +385,7 @@ fn backup_copies_a_live_database() {
     };
     std::fs::create_dir_all(&copy.dir).unwrap();
     let restored = Server::start(&copy, None);
-    let body = "username=admin&password=sandi-admin-cadangan&next=%2F";
+    let body = "username=admin&password=sandi-pengelola-cadangan&next=%2F";
     assert_eq!(
         http(
             restored.1,

@@ -160,7 +160,7 @@ fn serve(env: &Env) -> (Child, u16) {
         .port();
     let mut child = env
         .cmd(&["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("JEMPOL_ADMIN_PASSWORD", "sandi-admin-crash-1")
+        .env("JEMPOL_ADMIN_PASSWORD", "sandi-pengelola-crash-1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

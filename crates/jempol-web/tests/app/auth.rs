@@ -342,3 +342,64 @@ async fn language_switches_to_english_and_back() {
     let page = app.get("/login", None).await;
     assert!(page.body.contains("<html lang=\"id\">") && page.body.contains("Masuk"));
 }
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_a_host_only_secure_cookie() {
+    let app = TestApp::with_config(jempol_web::WebConfig {
+        secure_cookies: true,
+        ..Default::default()
+    })
+    .await;
+    app.add_user("kasi1", Role::KasiPelayanan, None).await;
+    let r = app.try_login("kasi1", PASSWORD).await;
+    let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    assert!(set.starts_with("__Host-jempol_sid="), "{set}");
+    for part in ["; Path=/", "; HttpOnly", "; SameSite=Lax", "; Secure"] {
+        assert!(set.contains(part), "{part} in {set}");
+    }
+    assert!(!set.to_lowercase().contains("domain="), "{set}");
+    let b = app.login("kasi1").await;
+    assert_eq!(app.get("/", Some(&b)).await.status, StatusCode::OK);
+    // The plain name is not a session here: a cookie planted over plain HTTP or by a
+    // subdomain cannot stand in for the real one.
+    let value = b.cookie.split_once('=').unwrap().1;
+    let plain = Browser {
+        cookie: format!("jempol_sid={value}"),
+        csrf: b.csrf.clone(),
+    };
+    assert_eq!(app.get("/", Some(&plain)).await.status, StatusCode::SEE_OTHER);
+    // Logging out clears the same cookie.
+    let out = app.post("/logout", Some(&b), &[]).await;
+    let cleared = out.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cleared.starts_with("__Host-jempol_sid=;") && cleared.contains("Max-Age=0") && cleared.contains("Secure"));
+}
+
+#[tokio::test]
+async fn weak_passwords_are_refused_where_passwords_are_set() {
+    let app = TestApp::new().await;
+    app.add_user("admin1", Role::Admin, None).await;
+    let admin = app.login("admin1").await;
+    let r = app
+        .post(
+            "/admin/users",
+            Some(&admin),
+            &[
+                ("username", "desa.suluk"),
+                ("full_name", "Operator Suluk"),
+                ("role", "operator_desa"),
+                ("desa_code", "35.19.02.2004"),
+                ("password", "0812345678901"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("tidak boleh hanya angka"), "{}", r.body);
+    let r = app
+        .post(
+            "/account/password",
+            Some(&admin),
+            &[("current", PASSWORD), ("password", "Password2026!")],
+        )
+        .await;
+    assert!(r.body.contains("paling sering dipakai"), "{}", r.body);
+}
