@@ -299,6 +299,20 @@ async function meeting(campaignAt) {
   assert.match(await camat.locator('main').innerText(), /Surat undangan \(PDF\)/);
   assert.equal(await camat.getByRole('button', { name: 'Simpan hasil rapat' }).count(), 0, 'the Camat reads, staff write');
   assert.doesNotMatch(await camat.locator('main').innerText(), FULL_NIK);
+  // UU 27/2022 drill: the breach report for today, and one person's own report from it.
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  await camat.goto(`${server.base}/audit`);
+  await camat.getByRole('link', { name: 'Laporan dugaan kebocoran data' }).click();
+  await camat.getByLabel('Dari tanggal').fill(today);
+  await camat.getByLabel('Sampai tanggal').fill(today);
+  await camat.getByRole('button', { name: 'Susun laporan' }).click();
+  await camat.getByRole('heading', { name: 'Akun yang bertindak' }).waitFor();
+  const report = await camat.locator('main').innerText();
+  assert.match(report, /desa\.lembah|operator/, report);
+  assert.doesNotMatch(report, FULL_NIK);
+  await camat.getByRole('link', { name: 'Laporan warga' }).first().click();
+  await camat.getByRole('heading', { name: 'Siapa yang membuka atau mengubah data ini' }).waitFor();
+  assert.doesNotMatch(await camat.locator('main').innerText(), FULL_NIK);
   await camat.context().close();
 
   const desa = await newPage(browser, server.base, PHONE);

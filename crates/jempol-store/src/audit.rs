@@ -103,6 +103,8 @@ pub struct AuditFilter {
     pub until_ms: Option<i64>,
     /// Keyset paging: entries older than this id.
     pub before_id: Option<i64>,
+    /// Exactly this record (entity, entity id): a person's own access log.
+    pub record: Option<(String, String)>,
     pub limit: i64,
 }
 
@@ -121,13 +123,19 @@ impl Db {
                 sql.push_str(&format!(" AND LOWER({col}) LIKE ${}", texts.len()));
             }
         }
+        if let Some((entity, id)) = &f.record {
+            texts.push(entity.clone());
+            sql.push_str(&format!(" AND entity = ${}", texts.len()));
+            texts.push(id.clone());
+            sql.push_str(&format!(" AND entity_id = ${}", texts.len()));
+        }
         for (cond, v) in [("at >=", f.from_ms), ("at <", f.until_ms), ("id <", f.before_id)] {
             if let Some(v) = v {
                 ints.push(v);
                 sql.push_str(&format!(" AND {cond} ${}", texts.len() + ints.len()));
             }
         }
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 500)));
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 5000)));
         let rows = run!(self, |pool| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
             for t in &texts {

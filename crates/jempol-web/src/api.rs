@@ -225,7 +225,8 @@ async fn list_audit(
         from_ms: q.from_ms,
         until_ms: q.until_ms,
         before_id: q.before_id,
-        limit: q.limit.unwrap_or(100),
+        record: None,
+        limit: q.limit.unwrap_or(100).min(500),
     };
     Ok(Json(
         state

@@ -24,6 +24,7 @@ mod meeting_pages;
 mod notify;
 mod pages;
 pub use pages::chain_break_text;
+mod privacy_pages;
 mod production_pages;
 mod report_pages;
 pub mod request_id;
@@ -160,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sla_pages::routes())
         .merge(dashboard_pages::routes())
         .merge(report_pages::routes())
+        .merge(privacy_pages::routes())
         .merge(review_pages::routes())
         .merge(api_router)
         .merge(assets::routes())

@@ -696,10 +696,12 @@ struct AuditPage {
     entries: Vec<AuditRow>,
     older_href: Option<String>,
     date_error: Option<String>,
+    /// The breach report names residents: only for those who may see them.
+    can_report: bool,
 }
 
 /// Start of a WIB calendar day, in UTC milliseconds.
-fn wib_day_start(date: &str) -> Option<i64> {
+pub(crate) fn wib_day_start(date: &str) -> Option<i64> {
     let d: jiff::civil::Date = date.parse().ok()?;
     let tz = jiff::tz::TimeZone::get("Asia/Jakarta").ok()?;
     d.to_zoned(tz).ok().map(|z| z.timestamp().as_millisecond())
@@ -738,6 +740,7 @@ async fn audit_page(
         from_ms,
         until_ms,
         before_id: q.before,
+        record: None,
         limit: AUDIT_PAGE,
     };
     let raw = state.db.audit_entries(&filter).await?;
@@ -771,6 +774,7 @@ async fn audit_page(
         entries,
         older_href,
         date_error,
+        can_report: p.can(Action::ViewResidents),
     })
 }
 

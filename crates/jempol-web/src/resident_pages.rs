@@ -491,6 +491,8 @@ struct DetailPage {
     categories: String,
     stage: String,
     can_edit: bool,
+    /// The Camat: may print the person's access report.
+    can_audit: bool,
     f: CareForm,
     errors: BTreeMap<&'static str, String>,
     warnings: Vec<String>,
@@ -648,6 +650,7 @@ async fn detail_page(
         categories: categories(&r.row, today),
         stage: stage_label(&r.row.stage).to_string(),
         can_edit: p.can(Action::EditResidents),
+        can_audit: p.can(Action::ViewAudit),
         consent_when: r.consent_at.map(crate::clock::format_wib).unwrap_or_default(),
         severities: jempol_core::care::SEVERITIES.to_vec(),
         ektp_statuses: jempol_core::care::EKTP_STATUSES.to_vec(),

@@ -19,6 +19,7 @@ mod durability;
 mod handovers;
 mod headers;
 mod meetings;
+mod privacy;
 mod production;
 mod reports;
 mod residents;
