@@ -27,6 +27,23 @@ pub struct Link {
     pub ip: Option<String>,
 }
 
+/// The chained fields of an `audit_log` row (a macro: the row type differs per database).
+macro_rules! link_from_row {
+    ($r:expr) => {
+        Link {
+            at: $r.try_get("at")?,
+            actor_id: $r.try_get("actor_id")?,
+            actor: $r.try_get("actor")?,
+            action: $r.try_get("action")?,
+            entity: $r.try_get("entity")?,
+            entity_id: $r.try_get("entity_id")?,
+            before: $r.try_get("before_json")?,
+            after: $r.try_get("after_json")?,
+            ip: $r.try_get("ip")?,
+        }
+    };
+}
+
 impl Link {
     /// `sha256` of the previous hash, the place in the chain and the fields, as a JSON array
     /// (one unambiguous encoding: no field can run into the next).
@@ -223,17 +240,7 @@ impl Db {
                         });
                         break 'walk;
                     }
-                    let link = Link {
-                        at: r.try_get("at")?,
-                        actor_id: r.try_get("actor_id")?,
-                        actor: r.try_get("actor")?,
-                        action: r.try_get("action")?,
-                        entity: r.try_get("entity")?,
-                        entity_id: r.try_get("entity_id")?,
-                        before: r.try_get("before_json")?,
-                        after: r.try_get("after_json")?,
-                        ip: r.try_get("ip")?,
-                    };
+                    let link = link_from_row!(r);
                     let stored: Option<String> = r.try_get("hash")?;
                     let hash = link.hash(&prev, seq);
                     if stored.as_deref() != Some(hash.as_str()) {
@@ -282,17 +289,7 @@ impl Db {
             .await?;
             let n = rows.len() as i64;
             for r in rows {
-                let link = Link {
-                    at: r.try_get("at")?,
-                    actor_id: r.try_get("actor_id")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
-                    entity_id: r.try_get("entity_id")?,
-                    before: r.try_get("before_json")?,
-                    after: r.try_get("after_json")?,
-                    ip: r.try_get("ip")?,
-                };
+                let link = link_from_row!(r);
                 seq += 1;
                 prev = link.hash(&prev, seq);
                 let id: i64 = r.try_get("id")?;
