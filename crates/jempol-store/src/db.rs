@@ -227,6 +227,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "resident_version",
         include_str!("../migrations/sqlite/0028_resident_version.sql"),
     ),
+    (
+        29,
+        "session_search",
+        include_str!("../migrations/sqlite/0029_session_search.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -356,6 +361,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         28,
         "resident_version",
         include_str!("../migrations/postgres/0028_resident_version.sql"),
+    ),
+    (
+        29,
+        "session_search",
+        include_str!("../migrations/postgres/0029_session_search.sql"),
     ),
 ];
 

@@ -15,6 +15,9 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub user_id: i64,
+    /// The list page the saved search belongs to (`/warga`), and what was typed.
+    pub search_page: String,
+    pub search_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +61,8 @@ impl Db {
     pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
         Ok(run!(self, |pool| {
             match sqlx::query(
-                "SELECT id_hash, csrf_token, created_at, last_seen_at, user_id FROM sessions WHERE id_hash = $1",
+                "SELECT id_hash, csrf_token, created_at, last_seen_at, user_id, search_page, search_text \
+                 FROM sessions WHERE id_hash = $1",
             )
             .bind(id_hash)
             .fetch_optional(pool)
@@ -70,10 +74,25 @@ impl Db {
                     created_at: r.try_get("created_at")?,
                     last_seen_at: r.try_get("last_seen_at")?,
                     user_id: r.try_get("user_id")?,
+                    search_page: r.try_get("search_page")?,
+                    search_text: r.try_get("search_text")?,
                 }),
                 None => None,
             }
         }))
+    }
+
+    /// Keeps what was searched on a list page with the session (not in the address).
+    pub async fn save_session_search(&self, id_hash: &str, page: &str, text: &str) -> Result<(), StoreError> {
+        run!(self, |pool| {
+            sqlx::query("UPDATE sessions SET search_page = $2, search_text = $3 WHERE id_hash = $1")
+                .bind(id_hash)
+                .bind(page)
+                .bind(text)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     pub async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {

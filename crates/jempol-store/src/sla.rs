@@ -230,7 +230,7 @@ impl Db {
             s.resident_id = Some(rid);
             out.push(s);
             if let (Some(rec), Some("terekam")) = (recorded, kind.as_deref()) {
-                let mut s6 = span(6, rid, name, desa, format!("/produksi?q={rid}"), rec, printed);
+                let mut s6 = span(6, rid, name, desa, format!("/warga/{rid}"), rec, printed);
                 s6.resident_id = Some(rid);
                 out.push(s6);
             }

@@ -1,10 +1,8 @@
 //! Static assets compiled into the binary: no request ever leaves the server's origin.
 
-use crate::AppState;
-use axum::Router;
+use crate::routes::{Access, Routes, get};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
@@ -22,24 +20,34 @@ fn asset(body: &'static str, mime: &'static str) -> impl IntoResponse {
     )
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route(
             "/assets/app.css",
-            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
+            get(Access::Public, || async { asset(CSS, "text/css; charset=utf-8") }),
         )
         .route(
             "/assets/app.js",
-            get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+            get(Access::Public, || async { asset(JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/assets/field.js",
-            get(|| async { asset(FIELD_JS, "text/javascript; charset=utf-8") }),
+            get(Access::Public, || async {
+                asset(FIELD_JS, "text/javascript; charset=utf-8")
+            }),
         )
         .route(
             "/assets/htmx.min.js",
-            get(|| async { asset(HTMX, "text/javascript; charset=utf-8") }),
+            get(Access::Public, || async {
+                asset(HTMX, "text/javascript; charset=utf-8")
+            }),
         )
-        .route("/assets/icon.svg", get(|| async { asset(ICON, "image/svg+xml") }))
-        .route("/favicon.ico", get(|| async { asset(ICON, "image/svg+xml") }))
+        .route(
+            "/assets/icon.svg",
+            get(Access::Public, || async { asset(ICON, "image/svg+xml") }),
+        )
+        .route(
+            "/favicon.ico",
+            get(Access::Public, || async { asset(ICON, "image/svg+xml") }),
+        )
 }

@@ -6,20 +6,25 @@ use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use crate::welfare_pages::label_of;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_core::assistance::{FUNDING, LEVELS, Program, TARGETS, check_program, default_programs};
 use jempol_core::finding::Finding;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/bantuan/program", get(catalogue).post(add))
-        .route("/bantuan/program/{code}", post(change))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/bantuan/program",
+            get(Access::Act(Action::ViewAssistance), catalogue).post(Access::Act(Action::ManagePrograms), add),
+        )
+        .route(
+            "/bantuan/program/{code}",
+            post(Access::Act(Action::ManagePrograms), change),
+        )
 }
 
 struct Line {

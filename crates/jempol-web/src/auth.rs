@@ -92,6 +92,9 @@ pub struct Principal {
     pub csrf: String,
     pub session_hash: Option<String>,
     pub ip: String,
+    /// What was last searched on a list page, kept with the session (`search.rs`): the page
+    /// and the text.
+    pub search: Option<(String, String)>,
 }
 
 impl Principal {
@@ -216,6 +219,7 @@ async fn principal_for_user(
         csrf,
         session_hash,
         ip: ip.to_string(),
+        search: None,
     }))
 }
 
@@ -252,8 +256,12 @@ async fn resolve(state: AppState, mut req: Request<Body>, next: Next) -> Result<
                 if now - s.last_seen_at > 60_000 {
                     state.db.touch_session(&hash, now).await?;
                 }
-                principal =
-                    principal_for_user(&state, s.user_id, Via::Session, s.csrf_token.clone(), Some(hash), &ip).await?;
+                principal = principal_for_user(&state, s.user_id, Via::Session, s.csrf_token.clone(), Some(hash), &ip)
+                    .await?
+                    .map(|p| Principal {
+                        search: (!s.search_page.is_empty()).then(|| (s.search_page.clone(), s.search_text.clone())),
+                        ..p
+                    });
             } else {
                 state.db.delete_session(&hash).await?;
                 expired = true;
@@ -522,17 +530,24 @@ impl FromRequestParts<AppState> for PageAuth {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Principal>() {
             Some(p) => Ok(PageAuth(p.clone())),
-            None => {
-                let expired = parts.extensions.get::<RequestInfo>().is_some_and(|r| r.session_expired);
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let mut to = format!("/login?next={}", users::url_encode(next));
-                if expired {
-                    to.push_str("&expired=1");
-                }
-                Err(axum::response::Redirect::to(&to).into_response())
-            }
+            None => Err(login_redirect_to(&parts.uri, &parts.extensions)),
         }
     }
+}
+
+/// To the login page, coming back here after (a page that needs a signed-in user).
+pub(crate) fn login_redirect(req: &Request<Body>) -> Response {
+    login_redirect_to(req.uri(), req.extensions())
+}
+
+fn login_redirect_to(uri: &axum::http::Uri, extensions: &axum::http::Extensions) -> Response {
+    let expired = extensions.get::<RequestInfo>().is_some_and(|r| r.session_expired);
+    let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut to = format!("/login?next={}", users::url_encode(next));
+    if expired {
+        to.push_str("&expired=1");
+    }
+    axum::response::Redirect::to(&to).into_response()
 }
 
 #[cfg(test)]

@@ -7,23 +7,36 @@ use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{ConfirmPage, Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_core::calendar::{Holiday, OfficeHours, builtin_holidays, parse_holidays, parse_span, span_text};
 use jempol_core::worktime::{WorkCalendar, ZONES, zone_of_region};
 use jempol_store::calendar::CALENDAR_SETTING;
 use serde::{Deserialize, Serialize};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/kalender", get(page_get).post(save_hours))
-        .route("/admin/kalender/libur", post(add_holiday))
-        .route("/admin/kalender/impor", post(import_year))
-        .route("/admin/kalender/libur/{date}/hapus", get(confirm_remove).post(remove))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/admin/kalender",
+            get(Access::Act(Action::ManageMasterData), page_get)
+                .post(Access::Act(Action::ManageMasterData), save_hours),
+        )
+        .route(
+            "/admin/kalender/libur",
+            post(Access::Act(Action::ManageMasterData), add_holiday),
+        )
+        .route(
+            "/admin/kalender/impor",
+            post(Access::Act(Action::ManageMasterData), import_year),
+        )
+        .route(
+            "/admin/kalender/libur/{date}/hapus",
+            get(Access::Act(Action::ManageMasterData), confirm_remove)
+                .post(Access::Act(Action::ManageMasterData), remove),
+        )
 }
 
 /// Office hours, breaks and zone as stored.

@@ -9,34 +9,78 @@ use crate::clock::{format_wib, today_wib};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::pages::{Layout, OkQuery, PageError, Refusal, allow, layout, region_label, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::{Action, Scope, nik};
 use jempol_store::campaigns::{Campaign, Member, NewCampaign, StoredPlan};
 use std::collections::{BTreeMap, HashMap};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/gelombang", get(list).post(create))
-        .route("/gelombang/{id}", get(show))
-        .route("/gelombang/{id}/warga", post(add_residents))
-        .route("/gelombang/{id}/warga/{rid}/keluarkan", post(remove_resident))
-        .route("/gelombang/{id}/warga/{rid}/waktu", post(home_times))
-        .route("/gelombang/{id}/tim", post(add_team))
-        .route("/gelombang/{id}/tim/{tid}/hapus", post(remove_team))
-        .route("/gelombang/{id}/tim/{tid}/akun", post(team_accounts))
-        .route("/gelombang/{id}/jadwal", get(schedule).post(make_schedule))
-        .route("/gelombang/{id}/jadwal/setujui", post(approve))
-        .route("/gelombang/{id}/jadwal.xlsx", get(schedule_xlsx))
-        .route("/gelombang/{id}/jadwal.pdf", get(schedule_pdf))
-        .route("/gelombang/{id}/jadwal/surat-desa", post(number_desa_letters))
-        .route("/gelombang/{id}/jadwal/surat-desa/{desa}", get(desa_letter_pdf))
-        .route("/gelombang/{id}/jadwal/pindah", post(move_visit))
-        .route("/gelombang/{id}/jadwal/kunci", post(lock_visit))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/gelombang",
+            get(Access::Act(Action::ViewCampaigns), list).post(Access::Act(Action::PlanSchedule), create),
+        )
+        .route("/gelombang/{id}", get(Access::Act(Action::ViewCampaigns), show))
+        .route(
+            "/gelombang/{id}/warga",
+            post(Access::Act(Action::PlanSchedule), add_residents),
+        )
+        .route(
+            "/gelombang/{id}/warga/{rid}/keluarkan",
+            post(Access::Act(Action::PlanSchedule), remove_resident),
+        )
+        .route(
+            "/gelombang/{id}/warga/{rid}/waktu",
+            post(Access::Act(Action::PlanSchedule), home_times),
+        )
+        .route("/gelombang/{id}/tim", post(Access::Act(Action::PlanSchedule), add_team))
+        .route(
+            "/gelombang/{id}/tim/{tid}/hapus",
+            post(Access::Act(Action::PlanSchedule), remove_team),
+        )
+        .route(
+            "/gelombang/{id}/tim/{tid}/akun",
+            post(Access::Act(Action::PlanSchedule), team_accounts),
+        )
+        .route(
+            "/gelombang/{id}/jadwal",
+            get(Access::Act(Action::ViewCampaigns), schedule).post(Access::Act(Action::PlanSchedule), make_schedule),
+        )
+        .route(
+            "/gelombang/{id}/jadwal/setujui",
+            post(Access::Any(&[Action::PlanSchedule, Action::ApproveSchedule]), approve),
+        )
+        .route(
+            "/gelombang/{id}/jadwal.xlsx",
+            get(Access::Act(Action::ViewCampaigns), schedule_xlsx),
+        )
+        .route(
+            "/gelombang/{id}/jadwal.pdf",
+            get(Access::Act(Action::ViewCampaigns), schedule_pdf),
+        )
+        .route(
+            "/gelombang/{id}/jadwal/surat-desa",
+            post(
+                Access::Any(&[Action::PlanSchedule, Action::ManageMeetings]),
+                number_desa_letters,
+            ),
+        )
+        .route(
+            "/gelombang/{id}/jadwal/surat-desa/{desa}",
+            get(Access::Act(Action::ViewCampaigns), desa_letter_pdf),
+        )
+        .route(
+            "/gelombang/{id}/jadwal/pindah",
+            post(Access::Act(Action::PlanSchedule), move_visit),
+        )
+        .route(
+            "/gelombang/{id}/jadwal/kunci",
+            post(Access::Act(Action::PlanSchedule), lock_visit),
+        )
 }
 
 fn kecamatan_codes(scope: &Scope) -> Vec<String> {

@@ -11,23 +11,34 @@ use crate::handover_pages::item_label;
 use crate::i18n::Tr;
 use crate::letters::{PaperQuery, pdf_response, tanggal};
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_core::finding::Finding;
 use jempol_docs::{Block, Signer};
 use jempol_store::handovers::NewReceipt;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/kartu", get(desa_cards))
-        .route("/kartu/terima", post(receive))
-        .route("/kartu/tanda-terima/{id}", get(receipt_pdf))
-        .route("/kartu/tanda-terima/{id}/foto", get(receipt_photo))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/kartu", get(Access::Act(Action::ConfirmReceipt), desa_cards))
+        .route("/kartu/terima", post(Access::Act(Action::ConfirmReceipt), receive))
+        .route(
+            "/kartu/tanda-terima/{id}",
+            get(
+                Access::Any(&[Action::ConfirmReceipt, Action::ViewProduction]),
+                receipt_pdf,
+            ),
+        )
+        .route(
+            "/kartu/tanda-terima/{id}/foto",
+            get(
+                Access::Any(&[Action::ConfirmReceipt, Action::ViewProduction]),
+                receipt_photo,
+            ),
+        )
 }
 
 const PHOTO_MAX: usize = 2 * 1024 * 1024;

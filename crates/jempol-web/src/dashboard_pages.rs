@@ -7,12 +7,11 @@ use crate::auth::{PageAuth, RequestInfo};
 use crate::clock::today_wib;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get};
 use crate::sla_pages::{StepLine, measure, step_lines};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use axum::routing::get;
 use jempol_core::{Action, Scope};
 use jempol_store::sla::{FUNNEL, FunnelRow};
 use std::collections::BTreeMap;
@@ -50,8 +49,8 @@ pub async fn refresh_for_page(state: &AppState) -> Result<i64, jempol_store::Sto
     Ok(pending)
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/dasbor", get(dashboard))
+pub fn routes() -> Routes {
+    Routes::new().route("/dasbor", get(Access::Act(Action::ViewDashboard), dashboard))
 }
 
 #[derive(serde::Deserialize, Default)]

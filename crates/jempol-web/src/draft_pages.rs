@@ -11,13 +11,12 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::intake::{self, DraftChange, LoadedDraft};
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get};
 use crate::submission_pages::visible;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use jempol_core::Action;
 use jempol_import::grid::column_letter;
 use jempol_import::{Field, MappingChoice, RowStatus, column_titles};
@@ -25,10 +24,16 @@ use jempol_store::regions::Region;
 use jempol_store::submissions::Submission;
 use std::collections::{BTreeMap, HashMap};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pengajuan/{id}/kolom", get(columns).post(save_columns))
-        .route("/pengajuan/{id}/baris/{row}", get(row_form).post(save_row))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/pengajuan/{id}/kolom",
+            get(Access::Act(Action::SubmitResidents), columns).post(Access::Act(Action::SubmitResidents), save_columns),
+        )
+        .route(
+            "/pengajuan/{id}/baris/{row}",
+            get(Access::Act(Action::SubmitResidents), row_form).post(Access::Act(Action::SubmitResidents), save_row),
+        )
 }
 
 /// A field's name on the forms.

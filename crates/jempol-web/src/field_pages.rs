@@ -18,12 +18,12 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::letters::{hari, tanggal};
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
+use axum::Json;
 use axum::extract::{Form, Multipart, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use jempol_core::Action;
 use jempol_core::visit::{Capture, MODALITIES, NOT_RECORDED, OutcomeInput};
 use jempol_store::campaigns::{Campaign, Member};
@@ -32,15 +32,18 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/lapangan", get(my_visits))
-        .route("/lapangan/hasil", post(record_form))
-        .route("/lapangan/sinkron", post(sync))
-        .route("/lapangan/impor", get(import_page).post(import_file))
-        .route("/lapangan/warga-baru", post(walkin))
-        .route("/lapangan/slip.pdf", get(slips))
-        .route("/sw.js", get(service_worker))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/lapangan", get(Access::Act(Action::RecordVisits), my_visits))
+        .route("/lapangan/hasil", post(Access::Act(Action::RecordVisits), record_form))
+        .route("/lapangan/sinkron", post(Access::Act(Action::RecordVisits), sync))
+        .route(
+            "/lapangan/impor",
+            get(Access::Act(Action::RecordVisits), import_page).post(Access::Act(Action::RecordVisits), import_file),
+        )
+        .route("/lapangan/warga-baru", post(Access::Act(Action::RecordVisits), walkin))
+        .route("/lapangan/slip.pdf", get(Access::Act(Action::RecordVisits), slips))
+        .route("/sw.js", get(Access::Public, service_worker))
 }
 
 const SW: &str = include_str!("../assets/sw.js");

@@ -10,23 +10,40 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::letters::{PaperQuery, hari, pdf_response, tanggal};
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_docs::{Block, Signer};
 use jempol_store::handovers::{CardLine, Handover, NewHandover};
 use std::collections::{BTreeMap, HashMap};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/serah-terima", get(overview).post(create))
-        .route("/serah-terima/desa", post(create_for_desa))
-        .route("/serah-terima/{id}", get(show))
-        .route("/serah-terima/{id}/periksa", post(check))
-        .route("/serah-terima/{id}/berita-acara.pdf", get(berita_acara))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/serah-terima",
+            get(Access::Act(Action::ViewProduction), overview).post(Access::Act(Action::HandoverToKecamatan), create),
+        )
+        .route(
+            "/serah-terima/desa",
+            post(Access::Act(Action::HandoverToDesa), create_for_desa),
+        )
+        .route(
+            "/serah-terima/{id}",
+            get(Access::Any(&[Action::ViewProduction, Action::ConfirmReceipt]), show),
+        )
+        .route(
+            "/serah-terima/{id}/periksa",
+            post(Access::Any(&[Action::HandoverToDesa, Action::ConfirmReceipt]), check),
+        )
+        .route(
+            "/serah-terima/{id}/berita-acara.pdf",
+            get(
+                Access::Any(&[Action::ViewProduction, Action::ConfirmReceipt]),
+                berita_acara,
+            ),
+        )
 }
 
 pub(crate) fn item_label(item: &str) -> &'static str {

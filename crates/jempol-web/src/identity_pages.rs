@@ -11,18 +11,20 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::resident_pages::scoped;
+use crate::routes::{Access, Routes, get};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use jempol_core::{Action, Severity};
 use jempol_store::residents::{IdentityUpdate, ResidentDetail};
 use std::collections::BTreeMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/warga/{id}/ubah", get(form).post(save))
+pub fn routes() -> Routes {
+    Routes::new().route(
+        "/warga/{id}/ubah",
+        get(Access::Act(Action::EditResidents), form).post(Access::Act(Action::EditResidents), save),
+    )
 }
 
 /// UU 8/2016 ragam as the form offers them, and the record's name for each.

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::pages::PageError;
 use axum::response::{IntoResponse, Response};
+use jempol_core::Action;
 use jempol_docs::Block;
 
 /// The settings that make up the kop surat and the signature block, with their labels.
@@ -185,8 +186,12 @@ struct KopPage {
     fields: Vec<(&'static str, &'static str, String)>,
 }
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/admin/kop", axum::routing::get(kop_form).post(kop_save))
+pub fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new().route(
+        "/admin/kop",
+        crate::routes::get(crate::routes::Access::Act(Action::ManageMasterData), kop_form)
+            .post(crate::routes::Access::Act(Action::ManageMasterData), kop_save),
+    )
 }
 
 async fn kop_page(

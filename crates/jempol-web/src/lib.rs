@@ -30,6 +30,8 @@ mod report_pages;
 pub mod request_id;
 mod resident_pages;
 mod review_pages;
+pub mod routes;
+mod search;
 mod sla_pages;
 mod sop_sheet;
 mod status_pages;
@@ -136,10 +138,9 @@ impl AppState {
     }
 }
 
-/// The whole application: pages, API, assets, health checks, with auth and CSRF layers.
-pub fn router(state: AppState) -> Router {
-    let (api_router, _) = api::api_router().split_for_parts();
-    Router::new()
+/// Every page route, each with who may reach it (`routes.rs`).
+fn page_routes() -> routes::Routes {
+    routes::Routes::new()
         .merge(pages::routes())
         .merge(submission_pages::routes())
         .merge(draft_pages::routes())
@@ -163,8 +164,23 @@ pub fn router(state: AppState) -> Router {
         .merge(report_pages::routes())
         .merge(privacy_pages::routes())
         .merge(review_pages::routes())
-        .merge(api_router)
+        .merge(search::routes())
         .merge(assets::routes())
+}
+
+/// The page routes the router serves, with their access: what the authorization matrix test
+/// walks. The API's routes are in its OpenAPI document (`api::openapi`).
+pub fn route_table() -> Vec<routes::RouteInfo> {
+    page_routes().into_parts().1
+}
+
+/// The whole application: pages, API, assets, health checks, with auth and CSRF layers.
+pub fn router(state: AppState) -> Router {
+    let (api_router, _) = api::api_router().split_for_parts();
+    let (pages, _) = page_routes().into_parts();
+    Router::new()
+        .merge(pages)
+        .merge(api_router)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

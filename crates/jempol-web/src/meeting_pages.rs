@@ -11,28 +11,49 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::letters::{hari, letterhead, pdf_response, tanggal};
 use crate::pages::{Layout, OkQuery, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_docs::Block;
 use jempol_store::campaigns::Campaign;
 use jempol_store::meetings::{DEFAULT_FORMAT, Meeting, Minutes, NewLetter, NewMeeting};
 use std::collections::BTreeMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/gelombang/{id}/rapat", get(new_form).post(create))
-        .route("/gelombang/{id}/warga/{rid}/pengaturan", post(arrangement))
-        .route("/rapat/{mid}", get(show))
-        .route("/rapat/{mid}/notulen", post(save_minutes))
-        .route("/rapat/{mid}/undangan.pdf", get(invitation_pdf))
-        .route("/rapat/{mid}/daftar-hadir.pdf", get(attendance_pdf))
-        .route("/rapat/{mid}/notulen.pdf", get(minutes_pdf))
-        .route("/surat", get(register).post(register_letter))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/gelombang/{id}/rapat",
+            get(Access::Act(Action::ManageMeetings), new_form).post(Access::Act(Action::ManageMeetings), create),
+        )
+        .route(
+            "/gelombang/{id}/warga/{rid}/pengaturan",
+            post(Access::Act(Action::ManageMeetings), arrangement),
+        )
+        .route("/rapat/{mid}", get(Access::Act(Action::ViewCampaigns), show))
+        .route(
+            "/rapat/{mid}/notulen",
+            post(Access::Act(Action::ManageMeetings), save_minutes),
+        )
+        .route(
+            "/rapat/{mid}/undangan.pdf",
+            get(Access::Act(Action::ViewCampaigns), invitation_pdf),
+        )
+        .route(
+            "/rapat/{mid}/daftar-hadir.pdf",
+            get(Access::Act(Action::ViewCampaigns), attendance_pdf),
+        )
+        .route(
+            "/rapat/{mid}/notulen.pdf",
+            get(Access::Act(Action::ViewCampaigns), minutes_pdf),
+        )
+        .route(
+            "/surat",
+            get(Access::Act(Action::ViewCampaigns), register)
+                .post(Access::Act(Action::ManageMeetings), register_letter),
+        )
 }
 
 /// "09.00", "9:30" → "09.00".

@@ -174,7 +174,7 @@ mod tests {
             level: "kasi".into(),
             area: "35.19.02.2001".into(),
             label: "SUMIATI".into(),
-            link: "/produksi?q=9".into(),
+            link: "/warga/9".into(),
             used_minutes: 900,
             standard_minutes: 750,
             fired_at: 0,

@@ -5,41 +5,56 @@ use crate::auth::{self, PageAuth, Principal, RequestInfo};
 use crate::clock::format_wib;
 use crate::error::AppError;
 use crate::i18n::{Lang, TEXTS, Tr};
+use crate::routes::{Access, Routes, get, post};
 use crate::users::{self, FieldErrors, UserInput, url_encode};
 use crate::{AppState, sop_sheet};
 use askama::Template;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::{Action, Role, Scope};
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_form).post(login_submit))
-        .route("/logout", post(logout))
-        .route("/lang/{code}", get(set_lang))
-        .route("/account", get(account))
-        .route("/account/password", post(account_password))
-        .route("/account/logout-all", post(account_logout_all))
-        .route("/sop", get(sop_page))
-        .route("/audit", get(audit_page))
-        .route("/audit/verify", get(audit_verify_page))
-        .route("/admin/users", get(users_page).post(users_create))
-        .route("/admin/users/{id}/confirm", get(user_confirm))
-        .route("/admin/users/{id}/{op}", post(user_op))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/", get(Access::SignedIn, home))
+        .route(
+            "/login",
+            get(Access::Public, login_form).post(Access::Public, login_submit),
+        )
+        .route("/logout", post(Access::Public, logout))
+        .route("/lang/{code}", get(Access::Public, set_lang))
+        .route("/account", get(Access::SignedIn, account))
+        .route("/account/password", post(Access::SignedIn, account_password))
+        .route("/account/logout-all", post(Access::SignedIn, account_logout_all))
+        .route("/sop", get(Access::Act(Action::ViewSop), sop_page))
+        .route("/audit", get(Access::Act(Action::ViewAudit), audit_page))
+        .route("/audit/verify", get(Access::Act(Action::ViewAudit), audit_verify_page))
+        .route(
+            "/admin/users",
+            get(Access::Act(Action::ManageUsers), users_page).post(Access::Act(Action::ManageUsers), users_create),
+        )
+        .route(
+            "/admin/users/{id}/confirm",
+            get(Access::Act(Action::ManageUsers), user_confirm),
+        )
+        .route(
+            "/admin/users/{id}/{op}",
+            post(Access::Act(Action::ManageUsers), user_op),
+        )
         .route(
             "/admin/users/{id}/password",
-            get(user_password_form).post(user_password_set),
+            get(Access::Act(Action::ManageUsers), user_password_form)
+                .post(Access::Act(Action::ManageUsers), user_password_set),
         )
-        .route("/admin/sop", get(sop_admin).post(sop_admin_load))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route(
+            "/admin/sop",
+            get(Access::Act(Action::ManageSop), sop_admin).post(Access::Act(Action::ManageSop), sop_admin_load),
+        )
+        .route("/healthz", get(Access::Public, || async { "ok" }))
+        .route("/readyz", get(Access::Public, readyz))
 }
 
 // ---------- layout ----------

@@ -12,20 +12,25 @@ use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::clock::format_wib;
 use crate::error::AppError;
 use crate::pages::{Layout, PageError, allow, layout, render, wib_day_start};
+use crate::routes::{Access, Routes, get};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use axum::routing::get;
 use jempol_core::Action;
 use jempol_store::audit::{AuditEntry, AuditFilter};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/audit/laporan-kebocoran", get(breach_report))
-        .route("/warga/{id}/akses", get(person_report))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/audit/laporan-kebocoran",
+            get(Access::All(&[Action::ViewAudit, Action::ViewResidents]), breach_report),
+        )
+        .route(
+            "/warga/{id}/akses",
+            get(Access::All(&[Action::ViewAudit, Action::ViewResidents]), person_report),
+        )
 }
 
 /// How many entries a report reads at most; beyond, the window is too wide to be one report.

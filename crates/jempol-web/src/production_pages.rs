@@ -11,11 +11,10 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::resident_pages::shown_nik;
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_core::calendar::working_days_between;
 use jempol_core::production::{KK_PRINTED, PROBLEMS, STATES, nik_list, problem_label, state_label};
@@ -23,12 +22,18 @@ use jempol_store::production::{Change, QueueFilter};
 use jiff::civil::Date;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/produksi", get(queue))
-        .route("/produksi/massal", post(bulk))
-        .route("/produksi/unggah", post(bulk_file))
-        .route("/produksi/warga/{rid}", post(one))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/produksi", get(Access::Act(Action::ViewProduction), queue))
+        .route("/produksi/massal", post(Access::Act(Action::UpdateProduction), bulk))
+        .route(
+            "/produksi/unggah",
+            post(Access::Act(Action::UpdateProduction), bulk_file),
+        )
+        .route(
+            "/produksi/warga/{rid}",
+            post(Access::Act(Action::UpdateProduction), one),
+        )
 }
 
 const PAGE: i64 = 50;
@@ -37,8 +42,11 @@ const PAGE: i64 = 50;
 struct QueueQuery {
     #[serde(default)]
     status: String,
-    #[serde(default)]
+    /// The searched text: from the session while `cari=1` (`search.rs`), never the address.
+    #[serde(skip)]
     q: String,
+    #[serde(default)]
+    cari: Option<String>,
     sebelum: Option<i64>,
     ok: Option<String>,
     n: Option<u64>,
@@ -192,9 +200,10 @@ async fn queue(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    Query(q): Query<QueueQuery>,
+    Query(mut q): Query<QueueQuery>,
 ) -> Result<Html<String>, PageError> {
     allow(&p, Action::ViewProduction, info.lang)?;
+    q.q = crate::search::text(&p, "/produksi", q.cari.is_some());
     let ok = q.ok.clone();
     page(&state, &p, &info, q, ok.as_deref(), None, None).await
 }
@@ -286,9 +295,9 @@ async fn page(
     let next = if more {
         rows.last().map(|r| {
             format!(
-                "/produksi?status={}&q={}&sebelum={}",
+                "/produksi?status={}{}&sebelum={}",
                 crate::users::url_encode(&q.status),
-                crate::users::url_encode(&q.q),
+                if q.q.is_empty() { "" } else { "&cari=1" },
                 r.resident_id
             )
         })

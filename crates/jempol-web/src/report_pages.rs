@@ -11,23 +11,22 @@ use crate::i18n::Tr;
 use crate::letters::{pdf_response, tanggal};
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::resident_pages::attachment;
+use crate::routes::{Access, Routes, get};
 use crate::sla_pages::{measure, step_lines};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
-use axum::routing::get;
 use jempol_core::worktime::SlaState;
 use jempol_core::{Action, Scope};
 use jempol_docs::Block;
 use jempol_store::sla::FUNNEL;
 use std::collections::BTreeMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/laporan/bulanan", get(page))
-        .route("/laporan/bulanan.pdf", get(pdf))
-        .route("/laporan/bulanan.xlsx", get(xlsx))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/laporan/bulanan", get(Access::Act(Action::ViewReports), page))
+        .route("/laporan/bulanan.pdf", get(Access::Act(Action::ViewReports), pdf))
+        .route("/laporan/bulanan.xlsx", get(Access::Act(Action::ViewReports), xlsx))
 }
 
 #[derive(serde::Deserialize, Default)]

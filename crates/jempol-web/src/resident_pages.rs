@@ -9,32 +9,39 @@ use crate::clock::today_wib;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
-use crate::users::url_encode;
+use crate::routes::{Access, Routes, get};
+use crate::search;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use jempol_core::{Action, Scope, nik};
 use jempol_store::residents::{CareUpdate, ResidentDetail, ResidentFilter, ResidentRow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/warga", get(list))
-        .route("/warga/ekspor.csv", get(export_csv))
-        .route("/warga/ekspor.xlsx", get(export_xlsx))
-        .route("/warga/{id}", get(detail).post(save_care))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/warga", get(Access::Act(Action::ViewResidents), list))
+        .route("/warga/ekspor.csv", get(Access::Act(Action::ViewResidents), export_csv))
+        .route(
+            "/warga/ekspor.xlsx",
+            get(Access::Act(Action::ViewResidents), export_xlsx),
+        )
+        .route(
+            "/warga/{id}",
+            get(Access::Act(Action::ViewResidents), detail).post(Access::Act(Action::EditResidents), save_care),
+        )
 }
 
 const PAGE: i64 = 50;
 const EXPORT_MAX: i64 = 100_000;
 
+/// The list's filters from the address. The searched text is never there: it is kept with
+/// the session (`search.rs`) and read back while `cari=1`.
 #[derive(Deserialize, Default, Clone)]
 struct ListQuery {
-    #[serde(default)]
+    #[serde(skip)]
     q: String,
     #[serde(default)]
     desa: String,
@@ -42,7 +49,11 @@ struct ListQuery {
     kategori: String,
     #[serde(default)]
     tahap: String,
-    before: Option<i64>,
+    /// The keyset cursor: a person's id. Anything else is the first page.
+    #[serde(default)]
+    before: String,
+    #[serde(default)]
+    cari: Option<String>,
 }
 
 impl ListQuery {
@@ -60,14 +71,28 @@ impl ListQuery {
         }
     }
 
+    /// The same query with the text searched on this page, from the session.
+    fn searched(mut self, p: &Principal) -> ListQuery {
+        self.q = search::text(p, "/warga", self.cari.is_some());
+        self
+    }
+
+    fn cursor(&self) -> Option<i64> {
+        self.before.trim().parse().ok()
+    }
+
+    /// The filters for an address: never the searched text, only that a search is on.
     fn query_string(&self) -> String {
-        format!(
-            "q={}&desa={}&kategori={}&tahap={}",
-            url_encode(&self.q),
-            url_encode(&self.desa),
-            url_encode(&self.kategori),
-            url_encode(&self.tahap)
-        )
+        let href = search::href(
+            "",
+            &[
+                ("desa", &self.desa),
+                ("kategori", &self.kategori),
+                ("tahap", &self.tahap),
+            ],
+            &self.q,
+        );
+        href.trim_start_matches('?').to_string()
     }
 }
 
@@ -188,10 +213,11 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
     allow(&p, Action::ViewResidents, info.lang)?;
+    let q = q.searched(&p);
     let today = today_wib(state.now());
     let rows = state
         .db
-        .list_residents(&p.scope, &q.filter(today), q.before, PAGE + 1)
+        .list_residents(&p.scope, &q.filter(today), q.cursor(), PAGE + 1)
         .await?;
     let has_more = rows.len() as i64 > PAGE;
     let options = desa_options(&state, &p.scope).await?;
@@ -223,7 +249,9 @@ async fn list(
         .collect();
     let next_href = has_more.then(|| {
         let last = rows.get(PAGE as usize - 1).map(|r| r.id).unwrap_or(0);
-        format!("/warga?{}&before={last}", q.query_string())
+        let filters = q.query_string();
+        let sep = if filters.is_empty() { "" } else { "&" };
+        format!("/warga?{filters}{sep}before={last}")
     });
     render(&ListPage {
         l: layout(info.lang, Some(&p), Tr(info.lang).s("res.title"), "/warga", None),
@@ -339,6 +367,7 @@ async fn export_csv(
     info: RequestInfo,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let q = q.searched(&p);
     let rows = export_rows(&state, &p, &q, "csv")
         .await
         .map_err(|e| PageError(e, info.lang))?;
@@ -362,6 +391,7 @@ async fn export_xlsx(
     info: RequestInfo,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let q = q.searched(&p);
     let rows = export_rows(&state, &p, &q, "xlsx")
         .await
         .map_err(|e| PageError(e, info.lang))?;

@@ -11,22 +11,31 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::letters::{pdf_response, tanggal};
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get};
 use crate::sla_pages::{measure, step_lines};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use jempol_core::Action;
 use jempol_core::sop::TimeStandard;
 use jempol_docs::Block;
 use serde::{Deserialize, Serialize};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sop/pemantauan", get(list).post(create))
-        .route("/sop/pemantauan/{id}", get(show).post(save))
-        .route("/sop/pemantauan/{id}/cetak.pdf", get(print))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/sop/pemantauan",
+            get(Access::Act(Action::ViewDashboard), list).post(Access::Act(Action::ViewDashboard), create),
+        )
+        .route(
+            "/sop/pemantauan/{id}",
+            get(Access::Any(&[Action::ManageSop, Action::ViewDashboard]), show)
+                .post(Access::Act(Action::ViewDashboard), save),
+        )
+        .route(
+            "/sop/pemantauan/{id}/cetak.pdf",
+            get(Access::Act(Action::ViewDashboard), print),
+        )
 }
 
 /// The questions of the evaluation form.

@@ -10,23 +10,31 @@ use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use crate::welfare_pages::duration_label;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::worktime::{Pause, Sla, SlaState, WorkCalendar};
 use jempol_core::{Action, Scope};
 use jempol_store::sla::{Span, StepPause};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/waktu", get(overview))
-        .route("/waktu/jeda", post(add_pause))
-        .route("/waktu/jeda/{id}/akhiri", post(end_pause))
-        .route("/tugas", get(my_tasks))
-        .route("/tugas/eskalasi/{id}/tindak", post(acknowledge))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/waktu",
+            get(Access::Any(&[Action::ViewDashboard, Action::PauseSteps]), overview),
+        )
+        .route("/waktu/jeda", post(Access::Act(Action::PauseSteps), add_pause))
+        .route(
+            "/waktu/jeda/{id}/akhiri",
+            post(Access::Act(Action::PauseSteps), end_pause),
+        )
+        .route("/tugas", get(Access::Act(Action::ViewSop), my_tasks))
+        .route(
+            "/tugas/eskalasi/{id}/tindak",
+            post(Access::Act(Action::ViewDashboard), acknowledge),
+        )
 }
 
 /// One unit of one step measured.

@@ -8,15 +8,14 @@ use crate::auth::RequestInfo;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, layout, render};
+use crate::routes::{Access, Routes, get};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use jempol_store::tracking::normalise_code;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/cek", get(form).post(check))
+pub fn routes() -> Routes {
+    Routes::new().route("/cek", get(Access::Public, form).post(Access::Public, check))
 }
 
 /// Checks one address may make in `WINDOW_MS`.

@@ -9,29 +9,64 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::intake;
 use crate::pages::{ConfirmPage, Layout, OkQuery, PageError, allow, layout, region_label, render};
+use crate::routes::{Access, Routes, get, post};
 use crate::upload;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_store::submissions::Submission;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pengajuan", get(list))
-        .route("/pengajuan/unggah", post(upload))
-        .route("/pengajuan/templat.xlsx", get(template))
-        .route("/pengajuan/baru", get(person_form).post(person_submit))
-        .route("/pengajuan/{id}", get(show))
-        .route("/pengajuan/{id}/kirim", post(send))
-        .route("/pengajuan/{id}/batal", get(discard_confirm).post(discard))
-        .route("/pengajuan/{id}/warga/{rid}/verifikasi", post(verify))
-        .route("/pengajuan/{id}/warga/{rid}/tolak", post(reject))
-        .route("/pengajuan/{id}/warga/{rid}/gabung", get(merge_confirm).post(merge))
-        .route("/pengajuan/{id}/selesai", post(complete))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/pengajuan",
+            get(Access::Any(&[Action::SubmitResidents, Action::VerifySubmissions]), list),
+        )
+        .route("/pengajuan/unggah", post(Access::Act(Action::SubmitResidents), upload))
+        .route(
+            "/pengajuan/templat.xlsx",
+            get(
+                Access::Any(&[Action::SubmitResidents, Action::VerifySubmissions]),
+                template,
+            ),
+        )
+        .route(
+            "/pengajuan/baru",
+            get(Access::Act(Action::SubmitResidents), person_form)
+                .post(Access::Act(Action::SubmitResidents), person_submit),
+        )
+        .route(
+            "/pengajuan/{id}",
+            get(Access::Any(&[Action::SubmitResidents, Action::VerifySubmissions]), show),
+        )
+        .route(
+            "/pengajuan/{id}/kirim",
+            post(Access::Act(Action::SubmitResidents), send),
+        )
+        .route(
+            "/pengajuan/{id}/batal",
+            get(Access::Act(Action::SubmitResidents), discard_confirm)
+                .post(Access::Act(Action::SubmitResidents), discard),
+        )
+        .route(
+            "/pengajuan/{id}/warga/{rid}/verifikasi",
+            post(Access::Act(Action::VerifySubmissions), verify),
+        )
+        .route(
+            "/pengajuan/{id}/warga/{rid}/tolak",
+            post(Access::Act(Action::VerifySubmissions), reject),
+        )
+        .route(
+            "/pengajuan/{id}/warga/{rid}/gabung",
+            get(Access::Act(Action::VerifySubmissions), merge_confirm)
+                .post(Access::Act(Action::VerifySubmissions), merge),
+        )
+        .route(
+            "/pengajuan/{id}/selesai",
+            post(Access::Act(Action::VerifySubmissions), complete),
+        )
 }
 
 struct SubmissionLine {

@@ -9,21 +9,29 @@ use crate::campaign_pages::visible;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::Action;
 use jempol_core::visit::{modality_label, reason_label};
 use jempol_store::visits::StoredOutcome;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/gelombang/{id}/kunjungan", get(progress))
-        .route("/gelombang/{id}/kunjungan/konflik/{oid}", post(settle))
-        .route("/gelombang/{id}/kunjungan/pindah", post(roll_over))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/gelombang/{id}/kunjungan",
+            get(Access::Act(Action::ViewCampaigns), progress),
+        )
+        .route(
+            "/gelombang/{id}/kunjungan/konflik/{oid}",
+            post(Access::Act(Action::PlanSchedule), settle),
+        )
+        .route(
+            "/gelombang/{id}/kunjungan/pindah",
+            post(Access::Act(Action::PlanSchedule), roll_over),
+        )
 }
 
 /// An outcome in words, as the office reads it.

@@ -12,12 +12,11 @@ use crate::i18n::Tr;
 use crate::letters::{hari, pdf_response, tanggal, title_case};
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::resident_pages::{attachment, shown_nik};
+use crate::routes::{Access, Routes, get, post};
 use crate::welfare_pages::{Loaded, StepTime, campaigns_for, label_of, load, step_times, target_label};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Multipart, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::assistance::{CHANNELS, DTSEN_TARGET, Dtsen, Program, RESULTS, default_programs};
 use jempol_core::{Action, Scope};
 use jempol_docs::{Block, Signer};
@@ -26,16 +25,50 @@ use jempol_store::welfare::{Decision, Whose};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/bantuan/impor", get(import_form).post(import_check))
-        .route("/bantuan/impor/terapkan", post(import_apply))
-        .route("/bantuan/usulan", get(proposals_page))
-        .route("/bantuan/usulan/bnba.xlsx", get(bnba_xlsx))
-        .route("/bantuan/usulan/berita-acara.pdf", get(musdes_pdf))
-        .route("/bantuan/laporan", get(report_page))
-        .route("/bantuan/laporan.xlsx", get(report_xlsx))
-        .route("/bantuan/laporan.pdf", get(report_pdf))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route(
+            "/bantuan/impor",
+            get(
+                Access::Any(&[Action::CoordinateAssistance, Action::EvaluateProposals]),
+                import_form,
+            )
+            .post(
+                Access::Any(&[Action::CoordinateAssistance, Action::EvaluateProposals]),
+                import_check,
+            ),
+        )
+        .route(
+            "/bantuan/impor/terapkan",
+            post(
+                Access::Any(&[Action::CoordinateAssistance, Action::EvaluateProposals]),
+                import_apply,
+            ),
+        )
+        .route(
+            "/bantuan/usulan",
+            get(Access::Act(Action::ViewAssistance), proposals_page),
+        )
+        .route(
+            "/bantuan/usulan/bnba.xlsx",
+            get(Access::Act(Action::ViewAssistance), bnba_xlsx),
+        )
+        .route(
+            "/bantuan/usulan/berita-acara.pdf",
+            get(Access::Act(Action::ViewAssistance), musdes_pdf),
+        )
+        .route(
+            "/bantuan/laporan",
+            get(Access::Act(Action::ViewAssistance), report_page),
+        )
+        .route(
+            "/bantuan/laporan.xlsx",
+            get(Access::Act(Action::ViewAssistance), report_xlsx),
+        )
+        .route(
+            "/bantuan/laporan.pdf",
+            get(Access::Act(Action::ViewAssistance), report_pdf),
+        )
 }
 
 // ---------- imports ----------

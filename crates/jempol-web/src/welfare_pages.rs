@@ -15,11 +15,10 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::pages::{ConfirmPage, Layout, PageError, allow, layout, render};
 use crate::resident_pages::shown_nik;
+use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jempol_core::assistance::{
     CHANNELS, DTSEN, DTSEN_TARGET, FACILITATIONS, Gap, Program, ProposalInput, RESULTS, check_dtsen, check_proposal,
     check_result, cutoff_for, default_programs, facilitation_minutes, gap, groups_of,
@@ -30,22 +29,53 @@ use jempol_store::campaigns::Campaign;
 use jempol_store::welfare::{Decision, NewFacilitation, NewProposal, Proposal, Received, Session, WelfareRow, Whose};
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/bantuan", get(worklist))
-        .route("/bantuan/sesi", post(open_session))
-        .route("/bantuan/sesi/{id}", get(session_page))
-        .route("/bantuan/sesi/{id}/tutup", post(close_session))
-        .route("/bantuan/warga/{rid}", get(person))
-        .route("/bantuan/warga/{rid}/dtsen", post(set_dtsen))
-        .route("/bantuan/warga/{rid}/bantuan", post(add_received))
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/bantuan", get(Access::Act(Action::ViewAssistance), worklist))
+        .route(
+            "/bantuan/sesi",
+            post(
+                Access::Any(&[Action::CoordinateAssistance, Action::EvaluateProposals]),
+                open_session,
+            ),
+        )
+        .route(
+            "/bantuan/sesi/{id}",
+            get(Access::Act(Action::ViewAssistance), session_page),
+        )
+        .route(
+            "/bantuan/sesi/{id}/tutup",
+            post(
+                Access::Any(&[Action::CoordinateAssistance, Action::EvaluateProposals]),
+                close_session,
+            ),
+        )
+        .route("/bantuan/warga/{rid}", get(Access::Act(Action::ViewAssistance), person))
+        .route(
+            "/bantuan/warga/{rid}/dtsen",
+            post(Access::Act(Action::CoordinateAssistance), set_dtsen),
+        )
+        .route(
+            "/bantuan/warga/{rid}/bantuan",
+            post(Access::Act(Action::CoordinateAssistance), add_received),
+        )
         .route(
             "/bantuan/warga/{rid}/bantuan/hapus",
-            get(confirm_remove).post(remove_received),
+            get(Access::Act(Action::CoordinateAssistance), confirm_remove)
+                .post(Access::Act(Action::CoordinateAssistance), remove_received),
         )
-        .route("/bantuan/warga/{rid}/usulan", post(propose))
-        .route("/bantuan/usulan/{id}/hasil", post(decide))
-        .route("/bantuan/warga/{rid}/fasilitasi", post(facilitate))
+        .route(
+            "/bantuan/warga/{rid}/usulan",
+            post(Access::Act(Action::ProposeAssistance), propose),
+        )
+        .route(
+            "/bantuan/usulan/{id}/hasil",
+            post(Access::Act(Action::EvaluateProposals), decide),
+        )
+        .route(
+            "/bantuan/warga/{rid}/fasilitasi",
+            post(Access::Act(Action::FacilitateRecipients), facilitate),
+        )
 }
 
 const PAGE: usize = 50;
@@ -343,8 +373,11 @@ struct ListQuery {
     gelombang: Option<i64>,
     #[serde(default)]
     desa: String,
-    #[serde(default)]
+    /// The searched text: from the session while `cari=1` (`search.rs`), never the address.
+    #[serde(skip)]
     q: String,
+    #[serde(default)]
+    cari: Option<String>,
     #[serde(default)]
     perlu: String,
     hal: Option<usize>,
@@ -383,9 +416,10 @@ async fn worklist(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    Query(q): Query<ListQuery>,
+    Query(mut q): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
     allow(&p, Action::ViewAssistance, info.lang)?;
+    q.q = crate::search::text(&p, "/bantuan", q.cari.is_some());
     let lang = info.lang;
     let campaigns = campaigns_for(&state, &p.scope).await.map_err(|e| PageError(e, lang))?;
     let campaign = q
@@ -445,11 +479,11 @@ async fn worklist(
     let page = q.hal.unwrap_or(1).clamp(1, pages);
     let lines: Vec<Line> = lines.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
     let query = format!(
-        "gelombang={}&desa={}&q={}&perlu={}",
+        "gelombang={}&desa={}&perlu={}{}",
         campaign.unwrap_or(0),
         enc(&desa),
-        enc(q.q.trim()),
-        if perlu { "1" } else { "" }
+        if perlu { "1" } else { "" },
+        if q.q.trim().is_empty() { "" } else { "&cari=1" }
     );
     render(&WorklistPage {
         l: layout(lang, Some(&p), Tr(lang).s("bn.title"), "/bantuan", q.ok.as_deref()),

@@ -55,7 +55,7 @@ async fn the_register_pages_searches_and_stays_in_scope() {
     let at = first
         .body
         .find("rel=\"next\"")
-        .map(|_| first.body.find("href=\"/warga?q=").unwrap())
+        .map(|_| first.body.find("href=\"/warga?").unwrap())
         .unwrap()
         + 6;
     let href = first.body[at..at + first.body[at..].find('"').unwrap()]
@@ -64,13 +64,24 @@ async fn the_register_pages_searches_and_stays_in_scope() {
     let second = app.get(&href, Some(&desa)).await.body;
     assert_eq!(body_rows(&second), 10);
     assert!(!second.contains("rel=\"next\""));
-    // Search by name and by the beginning of a NIK.
-    assert_eq!(body_rows(&app.get("/warga?q=lembah+07", Some(&desa)).await.body), 1);
+    // Search by name and by the beginning of a NIK: the text is kept with the session, the
+    // address only says a search is on.
+    let found = app.search(&desa, "/warga", &[("q", "lembah 07")]).await;
+    assert_eq!(body_rows(&found.body), 1);
     let nik = compose("351902", date(1950, 1, 4), false, 4);
-    assert_eq!(
-        body_rows(&app.get(&format!("/warga?q={}", &nik[..12]), Some(&desa)).await.body),
-        3
+    let found = app.search(&desa, "/warga", &[("q", &nik[..12])]).await;
+    assert_eq!(body_rows(&found.body), 3);
+    assert!(
+        found.body.contains(&format!("value=\"{}\"", &nik[..12])),
+        "the box shows what was searched"
     );
+    // The export of a searched list holds what the page shows.
+    let csv = app.get("/warga/ekspor.csv?cari=1", Some(&desa)).await;
+    assert_eq!(csv.body.lines().count(), 1 + 3, "{}", csv.body);
+    // Without `cari=1` the list is whole again; a search elsewhere does not leak in.
+    assert_eq!(body_rows(&app.get("/warga", Some(&desa)).await.body), 50);
+    // A malformed cursor is the first page, not an error.
+    assert_eq!(body_rows(&app.get("/warga?before=abc", Some(&desa)).await.body), 50);
     // Asking for another desa finds nothing.
     assert!(
         app.get("/warga?desa=35.19.02.2003", Some(&desa))
@@ -436,14 +447,38 @@ async fn list_filters_survive_any_input_and_stay_in_scope() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for case in 0..300 {
         let (q, d, k, t, before) = strategy.new_tree(&mut runner).unwrap().current();
-        let qs = serde_urlencoded::to_string([
-            ("q", &q),
-            ("desa", &d),
-            ("kategori", &k),
-            ("tahap", &t),
-            ("before", &before),
-        ])
-        .unwrap();
+        // The form posts the search (kept with the session), then the list and its export
+        // are opened as the page links them, with any cursor.
+        let sent = app
+            .post(
+                "/cari",
+                Some(&desa),
+                &[
+                    ("halaman", "/warga"),
+                    ("q", &q),
+                    ("desa", &d),
+                    ("kategori", &k),
+                    ("tahap", &t),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "case {case}: {}", sent.body);
+        let filters = sent
+            .location()
+            .trim_start_matches("/warga")
+            .trim_start_matches('?')
+            .to_string();
+        let cursor = if has_nik(&before) {
+            String::new()
+        } else {
+            serde_urlencoded::to_string([("before", &before)]).unwrap()
+        };
+        let qs = [filters.as_str(), cursor.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("&");
         for path in ["/warga", "/warga/ekspor.csv"] {
             let r = app.get(&format!("{path}?{qs}"), Some(&desa)).await;
             assert!(

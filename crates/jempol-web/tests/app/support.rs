@@ -157,17 +157,46 @@ impl TestApp {
         Self::send_to(&self.router, req).await
     }
 
+    /// Sends a request to the router. Every request of every test passes here, so this is
+    /// where the run's request log is checked: no address sent, redirected to or linked from
+    /// a page ever carries a NIK (a run of 16 digits).
     pub async fn send_to(router: &Router, req: Request<Body>) -> Resp {
+        let uri = req.uri().to_string();
+        assert_no_nik_in_url(&uri, "request");
         let res = router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Resp {
+        let r = Resp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),
+        };
+        assert_no_nik_in_url(r.location(), &format!("redirect from {uri}"));
+        let is_html = r
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if is_html {
+            for url in urls_in_html(&r.body) {
+                assert_no_nik_in_url(url, &format!("link on {uri}"));
+            }
         }
+        r
+    }
+
+    /// Searches a list page as its filter form does: the typed text is posted (and kept with
+    /// the session), the browser follows the redirect to the list.
+    pub async fn search(&self, b: &Browser, page: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("halaman", page)];
+        all.extend_from_slice(fields);
+        let r = self.post("/cari", Some(b), &all).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "search on {page}: {}", r.body);
+        let to = r.location().to_string();
+        assert!(to.starts_with(page), "{to}");
+        self.get(&to, Some(b)).await
     }
 
     pub async fn get(&self, path: &str, b: Option<&Browser>) -> Resp {
@@ -359,4 +388,35 @@ pub fn pdf_text(pdf: &[u8]) -> (String, String) {
         String::from_utf8_lossy(&text.stdout).into_owned(),
         String::from_utf8_lossy(&info.stdout).into_owned(),
     )
+}
+
+/// Whether a text holds a run of 16 or more digits: a NIK (or a family card number).
+pub fn has_nik(s: &str) -> bool {
+    let mut run = 0;
+    for b in s.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 16 {
+            return true;
+        }
+    }
+    false
+}
+
+fn assert_no_nik_in_url(url: &str, what: &str) {
+    assert!(!has_nik(url), "a NIK in an address ({what}): {url}");
+}
+
+/// The addresses a page links to, posts to or loads (`href`, `action`, `src`).
+pub fn urls_in_html(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "action=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attr) {
+            let tail = &rest[at + attr.len()..];
+            let end = tail.find('"').unwrap_or(tail.len());
+            out.push(&tail[..end]);
+            rest = &tail[end..];
+        }
+    }
+    out
 }

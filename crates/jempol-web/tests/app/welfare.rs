@@ -42,9 +42,14 @@ async fn steps_9_to_12_run_for_one_person_and_each_step_is_timed() {
     assert!(list.body.contains("PBI Jaminan Kesehatan: periksa desil DTSEN-nya"));
     // Filtered to one desa and searched.
     let one = app
-        .get(
-            &format!("/bantuan?gelombang={}&desa=35.19.02.2001&q=gelombang%2000", s.id),
-            Some(&dinsos),
+        .search(
+            &dinsos,
+            "/bantuan",
+            &[
+                ("gelombang", &s.id.to_string()),
+                ("desa", "35.19.02.2001"),
+                ("q", "gelombang 00"),
+            ],
         )
         .await;
     assert_eq!(one.body.matches("data-resident=").count(), 1, "{}", one.body);
