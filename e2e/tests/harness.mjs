@@ -102,8 +102,23 @@ export async function launchDevice(profileDir, viewport) {
     viewport,
     locale: 'id-ID',
     acceptDownloads: true,
-  }).then(async (context) => { await context.addInitScript({ content: AXE }); return context; });
+  }).then(async (context) => {
+    await context.addInitScript({ content: AXE });
+    context.on('request', (r) => { if (hasNik(r.url())) DEVICE_NIK_URLS.push(r.url()); });
+    return context;
+  });
 }
+
+/// Whether an address holds a NIK (a run of 16 digits). Every address any page or device of
+/// the run requested is checked: on closing a page, and for the devices when the run ends.
+export const hasNik = (url) => /\d{16}/.test(url);
+const DEVICE_NIK_URLS = [];
+process.on('exit', () => {
+  if (DEVICE_NIK_URLS.length) {
+    console.log(`# a NIK in an address on a device: ${DEVICE_NIK_URLS.join(' ')}`);
+    process.exitCode = 1;
+  }
+});
 
 /// A page that records every request, so tests can prove nothing leaves the origin.
 export async function newPage(browser, base, viewport = { width: 1280, height: 900 }) {
@@ -122,6 +137,8 @@ export async function newPage(browser, base, viewport = { width: 1280, height: 9
   });
   const close = context.close.bind(context);
   context.close = async (...args) => {
+    const withNik = page.requests.filter(hasNik);
+    if (withNik.length) throw new Error(`a NIK in an address (${page.user || 'anonymous'}): ${withNik.join(' ')}`);
     try {
       for (const url of page.visited) {
         const key = `${page.user || '-'} ${url.replace(/[?#].*$/, '')}`;

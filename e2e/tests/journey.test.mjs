@@ -771,5 +771,14 @@ test('the register: the Camat sees masked NIKs, a village only its own people', 
   const overflow = await desa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the register fits 360 px (overflow ${overflow})`);
   await shot(desa, 'residents-360', { fullPage: false });
+  // Searching by a person's NIK: the page finds them, and the NIK is in no address.
+  const nik = (await desa.locator('td[data-label="NIK"]').first().innerText()).trim();
+  assert.match(nik, /^\d{16}$/, 'the village sees whole NIKs');
+  await desa.getByLabel('Cari nama atau NIK').fill(nik);
+  await desa.getByRole('button', { name: 'Tampilkan' }).click();
+  await desa.waitForURL(/\/warga\?cari=1/);
+  assert.equal(await desa.locator('td[data-label="NIK"]').count(), 1);
+  assert.equal(await desa.getByLabel('Cari nama atau NIK').inputValue(), nik, 'the box keeps the search');
+  assert.ok(!desa.url().includes(nik), desa.url());
   await desa.context().close();
 });

@@ -5,8 +5,9 @@
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::extract::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use jempol_core::sop::{SopDefinition, TimeStandard};
 use jempol_core::{Action, Role, Scope};
 use serde::{Deserialize, Serialize};
@@ -314,7 +315,19 @@ pub struct FileBody(pub Vec<u8>);
 #[derive(Deserialize, IntoParams)]
 pub struct UploadParams {
     /// The file's name; its extension says the format (.xlsx, .xls, .ods, .csv).
+    #[serde(default)]
     pub file_name: String,
+}
+
+/// The file's name says its format: it must be given (checked after the caller's role, so a
+/// role without the right is refused as such whatever it sends).
+fn named(q: &UploadParams) -> Result<(), AppError> {
+    if q.file_name.trim().is_empty() {
+        return Err(AppError::Invalid(
+            "Sebutkan nama berkasnya, misalnya ?file_name=daftar.xlsx: ekstensinya menentukan cara membacanya.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The village operator's desa, checked against the deployment.
@@ -337,6 +350,7 @@ async fn check_submission(
     body: axum::body::Bytes,
 ) -> Result<Json<crate::intake::IntakeReport>, AppError> {
     own_desa(&state, &p).await?;
+    named(&q)?;
     let today = crate::clock::today_wib(state.now());
     Ok(Json(
         crate::intake::check_file(&state.db, &q.file_name, &body, today).await?,
@@ -356,6 +370,7 @@ async fn create_submission(
     body: axum::body::Bytes,
 ) -> Result<(axum::http::StatusCode, Json<crate::intake::IntakeReport>), AppError> {
     let desa = own_desa(&state, &p).await?;
+    named(&q)?;
     let today = crate::clock::today_wib(state.now());
     let mut report = crate::intake::check_file(&state.db, &q.file_name, &body, today).await?;
     crate::intake::send(

@@ -4,12 +4,13 @@
 
 use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
+use crate::extract::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::routes::{Access, Routes, get, post};
 use crate::welfare_pages::label_of;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jempol_core::Action;
 use jempol_core::assistance::{FUNDING, LEVELS, Program, TARGETS, check_program, default_programs};

@@ -5,11 +5,12 @@
 use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::error::AppError;
+use crate::extract::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::pages::{ConfirmPage, Layout, PageError, allow, layout, render};
 use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jempol_core::Action;
 use jempol_core::calendar::{Holiday, OfficeHours, builtin_holidays, parse_holidays, parse_span, span_text};

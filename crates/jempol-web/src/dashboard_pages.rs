@@ -5,12 +5,13 @@
 use crate::AppState;
 use crate::auth::{PageAuth, RequestInfo};
 use crate::clock::today_wib;
+use crate::extract::Query;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::routes::{Access, Routes, get};
 use crate::sla_pages::{StepLine, measure, step_lines};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use jempol_core::{Action, Scope};
 use jempol_store::sla::{FUNNEL, FunnelRow};

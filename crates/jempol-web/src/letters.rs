@@ -214,7 +214,7 @@ async fn kop_form(
     axum::extract::State(state): axum::extract::State<AppState>,
     crate::auth::PageAuth(p): crate::auth::PageAuth,
     info: crate::auth::RequestInfo,
-    axum::extract::Query(q): axum::extract::Query<crate::pages::OkQuery>,
+    crate::extract::Query(q): crate::extract::Query<crate::pages::OkQuery>,
 ) -> Result<axum::response::Html<String>, PageError> {
     crate::pages::allow(&p, jempol_core::Action::ManageMasterData, info.lang)?;
     kop_page(&state, &p, info.lang, q.ok.as_deref()).await
@@ -224,7 +224,7 @@ async fn kop_save(
     axum::extract::State(state): axum::extract::State<AppState>,
     crate::auth::PageAuth(p): crate::auth::PageAuth,
     info: crate::auth::RequestInfo,
-    axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>,
+    crate::extract::Form(f): crate::extract::Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     crate::pages::allow(&p, jempol_core::Action::ManageMasterData, info.lang)?;
     for (k, _) in SETTINGS {

@@ -14,6 +14,7 @@ mod dashboard_pages;
 pub mod demo;
 mod draft_pages;
 pub mod error;
+mod extract;
 mod field_pages;
 mod handover_pages;
 pub mod i18n;

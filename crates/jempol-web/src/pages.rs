@@ -4,13 +4,14 @@
 use crate::auth::{self, PageAuth, Principal, RequestInfo};
 use crate::clock::format_wib;
 use crate::error::AppError;
+use crate::extract::{Form, Path, Query};
 use crate::i18n::{Lang, TEXTS, Tr};
 use crate::routes::{Access, Routes, get, post};
 use crate::users::{self, FieldErrors, UserInput, url_encode};
 use crate::{AppState, sop_sheet};
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};

@@ -8,13 +8,14 @@
 use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::error::AppError;
+use crate::extract::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::letters::{pdf_response, tanggal};
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::routes::{Access, Routes, get};
 use crate::sla_pages::{measure, step_lines};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jempol_core::Action;
 use jempol_core::sop::TimeStandard;

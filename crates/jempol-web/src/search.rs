@@ -8,10 +8,11 @@
 use crate::AppState;
 use crate::auth::{PageAuth, Principal};
 use crate::error::AppError;
+use crate::extract::Form;
 use crate::pages::PageError;
 use crate::routes::{Access, Routes, post};
 use crate::users::url_encode;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// The query parameter that says "the search kept with the session applies".
@@ -71,7 +72,10 @@ async fn search(
 ) -> Result<Response, PageError> {
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let Some(page) = field("halaman").and_then(|h| PAGES.iter().find(|p| **p == h)) else {
-        return Err(PageError(AppError::NotFound, info.lang));
+        return Err(PageError(
+            AppError::Invalid("Pencarian ini tidak dikenal. Buka lagi daftarnya dari menu, lalu cari.".into()),
+            info.lang,
+        ));
     };
     let typed: String = field("q").unwrap_or("").trim().chars().take(MAX_CHARS).collect();
     if let Some(hash) = &p.session_hash {

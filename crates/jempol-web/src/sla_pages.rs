@@ -8,12 +8,13 @@
 use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::error::AppError;
+use crate::extract::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, allow, layout, render};
 use crate::routes::{Access, Routes, get, post};
 use crate::welfare_pages::duration_label;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jempol_core::worktime::{Pause, Sla, SlaState, WorkCalendar};
 use jempol_core::{Action, Scope};

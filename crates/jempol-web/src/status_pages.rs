@@ -6,11 +6,12 @@
 use crate::AppState;
 use crate::auth::RequestInfo;
 use crate::error::AppError;
+use crate::extract::Form;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageError, layout, render};
 use crate::routes::{Access, Routes, get};
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use jempol_store::tracking::normalise_code;
 

@@ -6,13 +6,14 @@ use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::clock::{format_wib, today_wib};
 use crate::error::AppError;
+use crate::extract::{Path, Query};
 use crate::i18n::{Lang, Tr};
 use crate::intake;
 use crate::pages::{ConfirmPage, Layout, OkQuery, PageError, allow, layout, region_label, render};
 use crate::routes::{Access, Routes, get, post};
 use crate::upload;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jempol_core::Action;
@@ -455,7 +456,7 @@ async fn reject(
     PageAuth(p): PageAuth,
     info: RequestInfo,
     Path((id, rid)): Path<(i64, i64)>,
-    axum::extract::Form(f): axum::extract::Form<RejectForm>,
+    crate::extract::Form(f): crate::extract::Form<RejectForm>,
 ) -> Result<Response, PageError> {
     allow(&p, Action::VerifySubmissions, info.lang)?;
     visible(&state, &p, id, info.lang).await?;
@@ -478,6 +479,8 @@ async fn reject(
 
 #[derive(serde::Deserialize)]
 struct MergeQuery {
+    /// The record to merge into; none (0) is a record that does not exist.
+    #[serde(default)]
     ke: i64,
 }
 
@@ -731,7 +734,7 @@ async fn person_submit(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
     info: RequestInfo,
-    axum::extract::Form(mut f): axum::extract::Form<PersonForm>,
+    crate::extract::Form(mut f): crate::extract::Form<PersonForm>,
 ) -> Result<Response, PageError> {
     allow(&p, Action::SubmitResidents, info.lang)?;
     let desa_code = p

@@ -12,12 +12,13 @@ use crate::AppState;
 use crate::auth::{PageAuth, Principal, RequestInfo};
 use crate::clock::{format_wib, today_wib};
 use crate::error::AppError;
+use crate::extract::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::pages::{ConfirmPage, Layout, PageError, allow, layout, render};
 use crate::resident_pages::shown_nik;
 use crate::routes::{Access, Routes, get, post};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jempol_core::assistance::{
     CHANNELS, DTSEN, DTSEN_TARGET, FACILITATIONS, Gap, Program, ProposalInput, RESULTS, check_dtsen, check_proposal,
@@ -1111,6 +1112,7 @@ async fn add_received(
 
 #[derive(serde::Deserialize)]
 struct ProgramQuery {
+    #[serde(default)]
     program: String,
 }
 

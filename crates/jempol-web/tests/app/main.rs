@@ -18,6 +18,7 @@ mod drafts;
 mod durability;
 mod handovers;
 mod headers;
+mod matrix;
 mod meetings;
 mod privacy;
 mod production;
