@@ -337,3 +337,31 @@ fn a_visit_moved_by_hand_goes_to_that_team_day_and_nothing_else_changes() {
         .to_string();
     assert!(err.contains("tidak muat"), "{err}");
 }
+
+#[test]
+fn a_full_team_day_takes_no_more_visits_moved_by_hand() {
+    // Visits of three and a half hours: two fill a team's day from 07:30 to 16:30.
+    let mut inst = instance(12, 1, 23);
+    for v in &mut inst.visits {
+        v.service_minutes = Some(210);
+    }
+    let p = plan(&inst, quick()).unwrap();
+    assert_eq!(check(&inst, &p), Vec::<String>::new());
+    let full = p.routes.iter().max_by_key(|r| r.stops.len()).unwrap();
+    assert_eq!(full.stops.len(), 2, "two visits fill a day: {:?}", p.routes);
+    let other = p
+        .routes
+        .iter()
+        .find(|r| r.date != full.date && !r.stops.is_empty())
+        .unwrap();
+    let id = other.stops[0].id.clone();
+    let err = move_visit(&inst, &p, &id, &full.team, full.date)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("tidak muat"), "{err}");
+    // A day with room takes it.
+    let roomy = p.routes.iter().find(|r| r.stops.len() < 2 && r.date != other.date);
+    if let Some(r) = roomy {
+        assert!(move_visit(&inst, &p, &id, &r.team, r.date).is_ok());
+    }
+}
