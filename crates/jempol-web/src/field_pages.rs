@@ -605,20 +605,29 @@ async fn receive(state: &AppState, p: &Principal, f: &OutcomeFields, via: &'stat
     };
     let team = match state.db.teams_of_user(p.user.id).await {
         Ok(teams) => teams.into_iter().find(|(c, _)| *c == f.campaign_id).map(|(_, t)| t),
-        Err(e) => return answer("error", vec![AppError::from(e).message_id()]),
+        Err(e) => {
+            tracing::warn!(client_id = %f.client_id, error = %e, "visit outcome: campaign or team unreadable");
+            return answer("error", vec![AppError::from(e).message_id()]);
+        }
     };
     let Some(team) = team else { return refused() };
     let campaign = match state.db.campaign(f.campaign_id).await {
         Ok(Some(c)) if p.scope.contains_kecamatan(&c.kecamatan_code) => c,
         Ok(_) => return refused(),
-        Err(e) => return answer("error", vec![AppError::from(e).message_id()]),
+        Err(e) => {
+            tracing::warn!(client_id = %f.client_id, error = %e, "visit outcome: campaign or team unreadable");
+            return answer("error", vec![AppError::from(e).message_id()]);
+        }
     };
     let (Ok(start), Ok(end)) = (campaign.start_date.parse::<Date>(), campaign.end_date.parse::<Date>()) else {
         return refused();
     };
     let cal = match crate::calendar_pages::calendar(state).await {
         Ok(c) => c,
-        Err(e) => return answer("error", vec![e.message_id()]),
+        Err(e) => {
+            tracing::warn!(client_id = %f.client_id, error = %e, "visit outcome: calendar unreadable");
+            return answer("error", vec![e.message_id()]);
+        }
     };
     let input = f.input();
     let outcome = match jempol_core::visit::check(&input, (start, end), |d| cal.is_working_day(d)) {
@@ -650,7 +659,10 @@ async fn receive(state: &AppState, p: &Principal, f: &OutcomeFields, via: &'stat
         Err(jempol_store::StoreError::Conflict(why)) => {
             answer("refused", vec![format!("Hasil tidak disimpan: {why}.")])
         }
-        Err(e) => answer("error", vec![AppError::from(e).message_id()]),
+        Err(e) => {
+            tracing::warn!(client_id = %f.client_id, error = %e, "visit outcome not stored");
+            answer("error", vec![AppError::from(e).message_id()])
+        }
     }
 }
 
