@@ -120,7 +120,8 @@ pub struct AuditFilter {
     pub until_ms: Option<i64>,
     /// Keyset paging: entries older than this id.
     pub before_id: Option<i64>,
-    /// Exactly this record (entity, entity id): a person's own access log.
+    /// Exactly this record (entity, entity id): a person's own access log, with the list
+    /// pages that showed them (`resident.list` entries naming the id).
     pub record: Option<(String, String)>,
     pub limit: i64,
 }
@@ -142,9 +143,15 @@ impl Db {
         }
         if let Some((entity, id)) = &f.record {
             texts.push(entity.clone());
-            sql.push_str(&format!(" AND entity = ${}", texts.len()));
+            let e = texts.len();
             texts.push(id.clone());
-            sql.push_str(&format!(" AND entity_id = ${}", texts.len()));
+            let i = texts.len();
+            // A list page that showed the person names them in its entry (",12,15,").
+            texts.push(format!("%,{id},%"));
+            let listed = texts.len();
+            sql.push_str(&format!(
+                " AND entity = ${e} AND (entity_id = ${i} OR (action = 'resident.list' AND after_json LIKE ${listed}))"
+            ));
         }
         for (cond, v) in [("at >=", f.from_ms), ("at <", f.until_ms), ("id <", f.before_id)] {
             if let Some(v) = v {

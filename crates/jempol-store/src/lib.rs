@@ -66,7 +66,8 @@ macro_rules! campaign_event {
 
 /// Serialises, on PostgreSQL, the transactions that put people into campaigns (a transaction
 /// lock, released at commit), so two at once cannot both see a person as free and book them
-/// twice. SQLite needs nothing: its write transactions already run one at a time
+/// twice, and those that record visit outcomes (which would otherwise deadlock on the
+/// progress marks their campaign events write). SQLite needs nothing: its write transactions already run one at a time
 /// (`BEGIN IMMEDIATE`).
 #[macro_export]
 macro_rules! lock_campaign_membership {

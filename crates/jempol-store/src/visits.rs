@@ -216,6 +216,11 @@ impl Db {
         let sql = format!("SELECT {OUTCOME_COLS} FROM visit_outcomes WHERE client_id = $1");
         Ok(run!(self, |pool| {
             let mut tx = pool.begin_write().await?;
+            // On PostgreSQL an outcome's campaign event marks every person of the campaign for
+            // the progress counts (a trigger); two outcomes at once would each hold their own
+            // person's mark and wait for the other's: a deadlock. They take turns instead, as
+            // every write does on SQLite.
+            crate::lock_campaign_membership!(self, tx);
             let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
                 "SELECT outcome_id, rolled_to FROM campaign_residents WHERE campaign_id = $1 AND resident_id = $2",
             )

@@ -203,3 +203,43 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
 }
+
+#[cfg(test)]
+mod escaping {
+    /// Every value a template prints is escaped by askama, unless marked `|safe`. The only
+    /// values so marked are SVG the application draws itself (escaping every text it puts
+    /// in: `sop_sheet::esc`) from numbers or the SOP definition: a new `|safe` must be added
+    /// here on purpose, after checking what it prints cannot hold what a user typed.
+    #[test]
+    fn only_the_drawn_svgs_are_printed_unescaped() {
+        const ALLOWED: [(&str, &str); 2] = [("dashboard.html", "funnel_svg|safe"), ("sop.html", "svg|safe")];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for (i, _) in text.match_indices("|safe") {
+                let start = text[..i].rfind("{{").map(|s| s + 2).unwrap_or(i);
+                found.push((name.clone(), text[start..i + 5].trim().to_string()));
+            }
+            assert!(
+                !text.contains("| safe"),
+                "{name}: write |safe without spaces so this test sees it"
+            );
+        }
+        found.sort();
+        let allowed: Vec<(String, String)> = ALLOWED.iter().map(|(f, e)| (f.to_string(), e.to_string())).collect();
+        assert_eq!(found, allowed, "values printed without escaping");
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        for entry in std::fs::read_dir(src).expect("sources") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                !text.contains(concat!("escape = ", "\"none\"")),
+                "{} turns escaping off",
+                path.display()
+            );
+        }
+    }
+}

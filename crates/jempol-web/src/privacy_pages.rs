@@ -41,6 +41,7 @@ const REPORT_MAX: i64 = 5000;
 fn action_words(action: &str) -> &'static str {
     match action {
         "resident.view" => "membuka data pribadinya (identitas, disabilitas/ODGJ, kebutuhan, wali)",
+        "resident.list" => "melihatnya dalam daftar (NIK, kategori disabilitas/ODGJ)",
         "resident.update" => "mengubah datanya",
         "resident.export" => "mengunduh daftar warga",
         "resident.merge" => "menggabungkan datanya",
@@ -292,7 +293,7 @@ async fn fill_breach(
             ips.insert(ip.clone());
         }
         match e.action.as_str() {
-            "resident.view" => a.views += 1,
+            "resident.view" | "resident.list" => a.views += 1,
             x if x.ends_with("export") || x.contains("ekspor") => a.exports += 1,
             x if x == "login" || x == "logout" || x.starts_with("session") => a.other += 1,
             _ => a.changes += 1,
@@ -300,9 +301,22 @@ async fn fill_breach(
         if e.action.ends_with("export") {
             page.exports.push(line(e));
         }
+        let mut people: Vec<i64> = Vec::new();
         if e.entity == "resident"
             && let Some(id) = e.entity_id.as_deref().and_then(|s| s.parse::<i64>().ok())
         {
+            people.push(id);
+        }
+        if e.action == "resident.list"
+            && let Some(after) = e
+                .after
+                .as_deref()
+                .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+            && let Some(listed) = after["daftar"].as_str()
+        {
+            people.extend(listed.split(',').filter_map(|x| x.parse::<i64>().ok()));
+        }
+        for id in people {
             let t = touched.entry(id).or_default();
             t.0.insert(action_words(&e.action));
             t.1.insert(e.actor.clone());

@@ -318,6 +318,8 @@ async fn page(
             .unwrap_or(0);
         count_lines.push((k.to_string(), l.to_string(), n));
     }
+    let shown: Vec<i64> = lines.iter().map(|l| l.resident_id).collect();
+    crate::resident_pages::log_list_view(state, p, "/produksi", &shown, !q.q.is_empty()).await?;
     render(&QueuePage {
         l: layout(info.lang, Some(p), Tr(info.lang).s("prod.title"), "/produksi", ok),
         counts: count_lines,

@@ -254,6 +254,8 @@ async fn list(
         let sep = if filters.is_empty() { "" } else { "&" };
         format!("/warga?{filters}{sep}before={last}")
     });
+    let shown: Vec<i64> = lines.iter().map(|l| l.id).collect();
+    log_list_view(&state, &p, "/warga", &shown, !q.q.is_empty()).await?;
     render(&ListPage {
         l: layout(info.lang, Some(&p), Tr(info.lang).s("res.title"), "/warga", None),
         export_query: q.query_string(),
@@ -263,6 +265,35 @@ async fn list(
         next_href,
         q,
     })
+}
+
+/// Records that a list page showed these people (their NIK, whole or masked, and their
+/// categories: disability, ODGJ) to the user: one audit entry per page shown, naming every
+/// person on it, so the breach report and each person's own report include list views.
+pub(crate) async fn log_list_view(
+    state: &AppState,
+    p: &Principal,
+    page: &str,
+    ids: &[i64],
+    searched: bool,
+) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // ",12,15,40,": a person is found in it by ",<id>," (`AuditFilter::record`).
+    let listed = format!(",{},", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let detail = serde_json::json!({
+        "halaman": page,
+        "jumlah": ids.len(),
+        "nik_utuh": p.can(Action::ViewFullNik),
+        "pencarian": searched,
+        "daftar": listed,
+    });
+    state
+        .db
+        .audit_event(&p.actor(), state.now(), "resident.list", "resident", None, Some(detail))
+        .await?;
+    Ok(())
 }
 
 /// The rows of an export, with the same scope and masking as the page; audited.

@@ -479,6 +479,8 @@ async fn worklist(
     let pages = total.div_ceil(PAGE).max(1);
     let page = q.hal.unwrap_or(1).clamp(1, pages);
     let lines: Vec<Line> = lines.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
+    let shown: Vec<i64> = lines.iter().map(|l| l.id).collect();
+    crate::resident_pages::log_list_view(&state, &p, "/bantuan", &shown, !q.q.trim().is_empty()).await?;
     let query = format!(
         "gelombang={}&desa={}&perlu={}{}",
         campaign.unwrap_or(0),

@@ -178,3 +178,56 @@ async fn only_the_camat_produces_the_reports() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn a_list_page_that_showed_a_person_is_in_their_report_and_the_breach_report() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    crate::campaigns::fill(&app).await;
+    // 02 lives in the operator's desa (2001), 03 in another (2003).
+    let (a, other) = (
+        id_named(&app, "WARGA GELOMBANG 02").await,
+        id_named(&app, "WARGA GELOMBANG 03").await,
+    );
+    let desa = app.login("operator_desa").await;
+    let list = app.get("/warga", Some(&desa)).await;
+    assert!(list.body.contains("WARGA GELOMBANG 02") && !list.body.contains("WARGA GELOMBANG 03"));
+    let entries = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.list".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "one entry per page shown");
+    let after: serde_json::Value = serde_json::from_str(entries[0].after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["halaman"], "/warga");
+    assert_eq!(after["nik_utuh"], true);
+    assert!(after["daftar"].as_str().unwrap().contains(&format!(",{a},")));
+
+    let camat = app.login("camat").await;
+    let own = app.get(&format!("/warga/{a}/akses"), Some(&camat)).await.body;
+    assert!(
+        own.contains("melihatnya dalam daftar") && own.contains("<td>operator_desa</td>"),
+        "{own}"
+    );
+    let theirs = app.get(&format!("/warga/{other}/akses"), Some(&camat)).await.body;
+    assert!(
+        !theirs.contains("<td>operator_desa</td>"),
+        "not on the village's list: {theirs}"
+    );
+    let breach = app
+        .get(
+            "/audit/laporan-kebocoran?from=2026-11-02&until=2026-11-02&actor=operator_desa",
+            Some(&camat),
+        )
+        .await
+        .body;
+    assert!(
+        breach.contains("WARGA GELOMBANG 02") && breach.contains("melihatnya dalam daftar"),
+        "{breach}"
+    );
+    assert!(!breach.contains("WARGA GELOMBANG 03"));
+}
