@@ -530,19 +530,42 @@ impl FromRequestParts<AppState> for PageAuth {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Principal>() {
             Some(p) => Ok(PageAuth(p.clone())),
-            None => Err(login_redirect_to(&parts.uri, &parts.extensions)),
+            None => Err(login_redirect_to(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &parts.extensions,
+            )),
         }
     }
 }
 
 /// To the login page, coming back here after (a page that needs a signed-in user).
 pub(crate) fn login_redirect(req: &Request<Body>) -> Response {
-    login_redirect_to(req.uri(), req.extensions())
+    login_redirect_to(req.method(), req.uri(), req.headers(), req.extensions())
 }
 
-fn login_redirect_to(uri: &axum::http::Uri, extensions: &axum::http::Extensions) -> Response {
+/// After logging in, the browser opens `next`. A form sent when the session had ended cannot
+/// be sent again from there (its address takes only a form: 405), so it comes back to the
+/// page the form was on (its Referer on this site), or home.
+fn login_redirect_to(
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Response {
     let expired = extensions.get::<RequestInfo>().is_some_and(|r| r.session_expired);
-    let next = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let from_form = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| same_origin(headers))
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]));
+    let next = if matches!(*method, Method::GET | Method::HEAD) {
+        uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+    } else {
+        from_form.unwrap_or("/")
+    };
     let mut to = format!("/login?next={}", users::url_encode(next));
     if expired {
         to.push_str("&expired=1");

@@ -183,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .merge(api_router)
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::principal_layer,

@@ -218,6 +218,19 @@ pub async fn not_found(info: RequestInfo) -> Response {
     error_response(AppError::NotFound, info.lang)
 }
 
+/// A path that exists, asked with a method it does not take (a form's address opened as a
+/// page, a bookmark of where a form was sent): 405 with the error page saying what to do.
+pub async fn method_not_allowed(info: RequestInfo) -> Response {
+    let mut r = error_response(
+        AppError::Invalid(
+            "Alamat ini menerima kiriman formulir, bukan dibuka langsung. Kembali ke halaman sebelumnya, lalu kirim formulirnya lagi.".into(),
+        ),
+        info.lang,
+    );
+    *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    r
+}
+
 /// Headers every response carries: a strict content security policy (nothing from other
 /// origins), no framing, no caching of pages that may hold personal data.
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {

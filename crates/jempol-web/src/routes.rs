@@ -18,7 +18,7 @@ use axum::handler::Handler;
 use axum::http::{Method, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
+use axum::routing::{MethodFilter, MethodRouter};
 use jempol_core::Action;
 use std::sync::Arc;
 
@@ -70,10 +70,7 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    On {
-        needs: vec![(Method::GET, access)],
-        router: axum::routing::get(handler),
-    }
+    On::default().get(access, handler)
 }
 
 pub fn post<H, T>(access: Access, handler: H) -> On
@@ -81,30 +78,42 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    On {
-        needs: vec![(Method::POST, access)],
-        router: axum::routing::post(handler),
+    On::default().post(access, handler)
+}
+
+impl Default for On {
+    fn default() -> On {
+        On {
+            needs: Vec::new(),
+            router: MethodRouter::new(),
+        }
     }
 }
 
 impl On {
-    pub fn get<H, T>(mut self, access: Access, handler: H) -> On
+    pub fn get<H, T>(self, access: Access, handler: H) -> On
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.needs.push((Method::GET, access));
-        self.router = self.router.get(handler);
-        self
+        self.with(Method::GET, MethodFilter::GET, access, handler)
     }
 
-    pub fn post<H, T>(mut self, access: Access, handler: H) -> On
+    pub fn post<H, T>(self, access: Access, handler: H) -> On
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.needs.push((Method::POST, access));
-        self.router = self.router.post(handler);
+        self.with(Method::POST, MethodFilter::POST, access, handler)
+    }
+
+    fn with<H, T>(mut self, method: Method, filter: MethodFilter, access: Access, handler: H) -> On
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.needs.push((method, access));
+        self.router = self.router.on(filter, handler);
         self
     }
 }

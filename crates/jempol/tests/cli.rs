@@ -3,69 +3,15 @@
 //! `serve` processes on one database sharing sessions. Runs against the database chosen by
 //! `TEST_DATABASE_URL` (unset: SQLite files in a temporary folder).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_jempol");
-static N: AtomicU32 = AtomicU32::new(0);
-
-/// A fresh database for one test and the folder it lives in.
-struct Env {
-    dir: PathBuf,
-    url: String,
-}
+mod common;
+use common::{BIN, Env, free_port, try_http};
 
 impl Env {
-    fn new() -> Env {
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("jempol-cli-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = match std::env::var("TEST_DATABASE_URL") {
-            Ok(base) if base.starts_with("postgres") => {
-                let schema = format!("jc_{}_{n}", std::process::id());
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    let pool = sqlx::PgPool::connect(&base).await.unwrap();
-                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-                        .execute(&pool)
-                        .await
-                        .unwrap();
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                        .execute(&pool)
-                        .await
-                        .unwrap();
-                });
-                let sep = if base.contains('?') { '&' } else { '?' };
-                format!("{base}{sep}options=-c%20search_path%3D{schema}")
-            }
-            _ => format!("sqlite://{}", dir.join("jempol.db").display()),
-        };
-        Env { dir, url }
-    }
-
-    fn is_sqlite(&self) -> bool {
-        self.url.starts_with("sqlite")
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.args(["--database-url", &self.url, "--data-dir"])
-            .arg(&self.dir)
-            .args(args);
-        c.env_remove("JEMPOL_ADMIN_PASSWORD")
-            .env_remove("JEMPOL_LISTEN")
-            .env("JEMPOL_LOG", "warn");
-        c
-    }
-
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut c = self.cmd(args);
         c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -87,32 +33,9 @@ fn out(o: &Output) -> String {
     )
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A minimal HTTP/1.1 request; returns (status, headers+body text).
+/// A minimal HTTP/1.1 request to a server that must answer: (status, headers+body text).
 fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let status = resp.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, resp)
+    try_http(port, method, path, headers, body).expect("the server answers")
 }
 
 struct Server(Child, u16);
@@ -159,7 +82,7 @@ impl Drop for Server {
 
 #[test]
 fn users_tokens_and_health_from_the_command_line() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let o = env.run(&["check"], None);
     assert_eq!(o.status.code(), Some(2), "fresh database needs migrating: {}", out(&o));
     assert!(out(&o).contains("jempol migrate"));
@@ -282,7 +205,7 @@ fn users_tokens_and_health_from_the_command_line() {
 
 #[test]
 fn two_serve_processes_share_sessions_and_stop_gracefully() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let a = Server::start(&env, Some("sandi-pengelola-bersama"));
     let b = Server::start(&env, None);
     let (status, resp) = http(
@@ -335,7 +258,7 @@ fn two_serve_processes_share_sessions_and_stop_gracefully() {
 
 #[test]
 fn first_start_prints_a_generated_admin_password_once() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let first = Server::start(&env, None).stop();
     let line = first
         .lines()
@@ -366,7 +289,7 @@ fn first_start_prints_a_generated_admin_password_once() {
 
 #[test]
 fn backup_copies_a_live_database() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let server = Server::start(&env, Some("sandi-pengelola-cadangan"));
     let dest = env.dir.join("cadangan.db");
     let o = env.run(&["backup", dest.to_str().unwrap()], None);
@@ -405,7 +328,7 @@ fn backup_copies_a_live_database() {
 
 #[test]
 fn sop_definitions_are_checked_with_clear_errors() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let good = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sop/dolopo-2020.toml");
     let o = env.run(&["sop", "check", good], None);
     assert!(o.status.success());
@@ -429,7 +352,7 @@ fn sop_definitions_are_checked_with_clear_errors() {
 
 #[test]
 fn demo_fills_dolopo_and_regions_import_loads_a_list() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let o = env.run(&["demo", "--residents", "3000"], None);
     assert!(o.status.success(), "{}", out(&o));
     let text = out(&o);
@@ -464,7 +387,7 @@ JUMLAH;5;;;;\r\n";
 
 #[test]
 fn import_residents_reports_every_row_and_saves_a_submission() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let file = env.dir.join("lembah.csv");
     std::fs::write(&file, LEMBAH_CSV).unwrap();
     let f = file.to_str().unwrap();
@@ -544,7 +467,7 @@ fn import_residents_reports_every_row_and_saves_a_submission() {
 
 #[test]
 fn plan_prints_the_same_plan_for_the_same_seed_and_explains_bad_instances() {
-    let env = Env::new();
+    let env = Env::new("cli");
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/plan-instance.json");
     let a = env.run(&["plan", example, "--seed", "4"], None);
     assert!(a.status.success(), "{}", out(&a));
@@ -589,7 +512,7 @@ fn tamper(env: &Env, sql: &str) {
 
 #[test]
 fn audit_verify_says_whether_the_chain_is_whole() {
-    let env = Env::new();
+    let env = Env::new("cli");
     for u in ["desa.a", "desa.b", "desa.c"] {
         let o = env.run(
             &["user", "add", "--username", u, "--role", "camat", "--password-stdin"],

@@ -8,17 +8,14 @@
 //! raises them.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_jempol");
+mod common;
+use common::{Env, free_port, rt, try_http as http};
 const DEMO_PASSWORD: &str = "jempol-demo-2026";
-static N: AtomicU32 = AtomicU32::new(0);
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -36,41 +33,7 @@ impl Lcg {
     }
 }
 
-struct Env {
-    dir: PathBuf,
-    url: String,
-}
-
 impl Env {
-    fn new() -> Env {
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("jempol-crash-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = match std::env::var("TEST_DATABASE_URL") {
-            Ok(base) if base.starts_with("postgres") => {
-                let schema = format!("jc_{}_crash{n}", std::process::id());
-                sql(&base, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-                sql(&base, &format!("CREATE SCHEMA {schema}"));
-                let sep = if base.contains('?') { '&' } else { '?' };
-                format!("{base}{sep}options=-c%20search_path%3D{schema}")
-            }
-            _ => format!("sqlite://{}", dir.join("jempol.db").display()),
-        };
-        Env { dir, url }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.args(["--database-url", &self.url, "--data-dir"])
-            .arg(&self.dir)
-            .args(args)
-            .env_remove("JEMPOL_ADMIN_PASSWORD")
-            .env_remove("JEMPOL_LISTEN")
-            .env("JEMPOL_LOG", "warn");
-        c
-    }
-
     /// After a crash: the database is intact and its audit chain whole.
     fn check_intact(&self) {
         if self.url.starts_with("sqlite") {
@@ -85,23 +48,6 @@ impl Env {
             String::from_utf8_lossy(&o.stderr)
         );
     }
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn sql(url: &str, statement: &str) {
-    rt().block_on(async {
-        let db = jempol_store::Db::connect(url).await.unwrap();
-        jempol_store::run!(&db, |pool| {
-            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(pool).await.unwrap();
-        });
-        db.close().await;
-    });
 }
 
 fn query_one<T>(url: &str, q: &str) -> T
@@ -134,31 +80,8 @@ fn query_pairs(url: &str, q: &str) -> Vec<(i64, Option<String>)> {
 }
 
 /// One HTTP/1.1 request; `None` when the server is gone (killed) before it answered.
-fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).ok()?;
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).ok()?;
-    let status = resp.split_whitespace().nth(1).and_then(|c| c.parse().ok())?;
-    Some((status, resp))
-}
-
 fn serve(env: &Env) -> (Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut child = env
         .cmd(&["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("JEMPOL_ADMIN_PASSWORD", "sandi-pengelola-crash-1")
@@ -222,9 +145,50 @@ fn save(port: u16, cookie: &str, id: i64, counter: u64) -> Option<bool> {
     Some(status == 303)
 }
 
+/// One round of a storm: the server started and the officer logged in, four workers each
+/// calling `send(port, cookie, csrf, worker, n)` with n = 1, 2, 3, … as fast as the server
+/// answers, the server killed with `kill -9` at a random moment, then the database checked
+/// intact (integrity, audit chain). `send` returns `None` once the server is gone.
+fn storm_round<F>(env: &Env, rnd: &mut Lcg, send: F)
+where
+    F: Fn(u16, &str, &str, usize, u64) -> Option<()> + Send + Sync + 'static,
+{
+    let (mut server, port) = serve(env);
+    let cookie = login(port);
+    let (_, home) = http(port, "GET", "/", &[("Cookie", &cookie)], "").unwrap();
+    let csrf = between(&home, "name=\"csrf_token\" value=\"", "\"")
+        .unwrap()
+        .to_string();
+    let send = Arc::new(send);
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..4usize)
+        .map(|w| {
+            let (cookie, csrf, stop, send) = (cookie.clone(), csrf.clone(), stop.clone(), send.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    if send(port, &cookie, &csrf, w, n).is_none() {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+    // Let the writes run, then pull the plug at a random moment.
+    std::thread::sleep(Duration::from_millis(400 + rnd.next(1500)));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    env.check_intact();
+}
+
 #[test]
 fn kill_9_while_officers_save_loses_nothing_acknowledged() {
-    let env = Env::new();
+    let env = Env::new("crash");
     let o = env
         .cmd(&["demo", "--residents", "40", "--no-campaign"])
         .output()
@@ -237,41 +201,18 @@ fn kill_9_while_officers_save_loses_nothing_acknowledged() {
     let acked: Arc<Mutex<HashMap<i64, u64>>> = Arc::default();
     let mut rnd = Lcg(setting("JEMPOL_CRASH_SEED", 2026));
     let rounds = setting("JEMPOL_CRASH_ROUNDS", 3);
-    let mut counter_base = 0u64;
     for round in 0..rounds {
-        let (mut server, port) = serve(&env);
-        let cookie = login(port);
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut workers = Vec::new();
-        for w in 0..4usize {
-            let (cookie, acked, stop) = (cookie.clone(), acked.clone(), stop.clone());
+        // Each worker saves its own people over and over; a person's numbers only grow.
+        let (ids, seen) = (ids.clone(), acked.clone());
+        storm_round(&env, &mut rnd, move |port, cookie, _, w, n| {
             let mine: Vec<i64> = ids.iter().skip(w).step_by(4).copied().collect();
-            workers.push(std::thread::spawn(move || {
-                let mut counter = counter_base;
-                while !stop.load(Ordering::Relaxed) {
-                    for id in &mine {
-                        counter += 1;
-                        match save(port, &cookie, *id, counter) {
-                            Some(true) => {
-                                acked.lock().unwrap().insert(*id, counter);
-                            }
-                            Some(false) => {}
-                            None => return,
-                        }
-                    }
-                }
-            }));
-        }
-        // Let the saves run, then pull the plug at a random moment.
-        std::thread::sleep(Duration::from_millis(400 + rnd.next(1500)));
-        server.kill().unwrap();
-        server.wait().unwrap();
-        stop.store(true, Ordering::Relaxed);
-        for w in workers {
-            w.join().unwrap();
-        }
-        counter_base += 1_000_000;
-        env.check_intact();
+            let id = mine[n as usize % mine.len()];
+            let counter = round * 1_000_000 + n;
+            if save(port, cookie, id, counter)? {
+                seen.lock().unwrap().insert(id, counter);
+            }
+            Some(())
+        });
         // Every acknowledged save is there (a later one that was never acknowledged may be too).
         let stored: HashMap<i64, u64> = query_pairs(&env.url, "SELECT id, phone FROM residents")
             .into_iter()
@@ -311,7 +252,7 @@ fn record(port: u16, cookie: &str, csrf: &str, campaign: i64, resident: i64, cli
 
 #[test]
 fn kill_9_during_a_storm_of_visit_outcomes_loses_nothing_acknowledged() {
-    let env = Env::new();
+    let env = Env::new("crash");
     let o = env.cmd(&["demo", "--residents", "40"]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The demo campaign's people: (resident, campaign).
@@ -326,47 +267,18 @@ fn kill_9_during_a_storm_of_visit_outcomes_loses_nothing_acknowledged() {
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut rnd = Lcg(setting("JEMPOL_CRASH_SEED", 2026) + 1);
     for round in 0..setting("JEMPOL_CRASH_ROUNDS", 3) {
-        let (mut server, port) = serve(&env);
-        let cookie = login(port);
-        let (_, home) = http(port, "GET", "/", &[("Cookie", &cookie)], "").unwrap();
-        let csrf = between(&home, "name=\"csrf_token\" value=\"", "\"")
-            .unwrap()
-            .to_string();
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut workers = Vec::new();
         // Four devices syncing at once, every person over and over (most become conflicts
         // for the Kasi: stored all the same).
-        for w in 0..4usize {
-            let (cookie, csrf, acked, stop, people) = (
-                cookie.clone(),
-                csrf.clone(),
-                acked.clone(),
-                stop.clone(),
-                people.clone(),
-            );
-            workers.push(std::thread::spawn(move || {
-                let mut n = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    for (resident, campaign) in people.iter().skip(w).step_by(4) {
-                        n += 1;
-                        let client_id = format!("crash-{round}-{w}-{n}");
-                        match record(port, &cookie, &csrf, *campaign, *resident, &client_id) {
-                            Some(true) => acked.lock().unwrap().push(client_id),
-                            Some(false) => {}
-                            None => return,
-                        }
-                    }
-                }
-            }));
-        }
-        std::thread::sleep(Duration::from_millis(400 + rnd.next(1500)));
-        server.kill().unwrap();
-        server.wait().unwrap();
-        stop.store(true, Ordering::Relaxed);
-        for w in workers {
-            w.join().unwrap();
-        }
-        env.check_intact();
+        let (people, seen) = (people.clone(), acked.clone());
+        storm_round(&env, &mut rnd, move |port, cookie, csrf, w, n| {
+            let mine: Vec<&(i64, i64)> = people.iter().skip(w).step_by(4).collect();
+            let (resident, campaign) = mine[n as usize % mine.len()];
+            let client_id = format!("crash-{round}-{w}-{n}");
+            if record(port, cookie, csrf, *campaign, *resident, &client_id)? {
+                seen.lock().unwrap().push(client_id);
+            }
+            Some(())
+        });
         let stored: std::collections::HashSet<String> =
             query_pairs(&env.url, "SELECT id, client_id FROM visit_outcomes")
                 .into_iter()
@@ -388,7 +300,7 @@ fn kill_9_during_a_storm_of_visit_outcomes_loses_nothing_acknowledged() {
 
 #[test]
 fn kill_9_during_a_large_import_leaves_it_absent_or_complete() {
-    let env = Env::new();
+    let env = Env::new("crash");
     let rows = u32::try_from(setting("JEMPOL_CRASH_ROWS", 20_000)).unwrap();
     let mut rnd = Lcg(setting("JEMPOL_CRASH_SEED", 2026) + 1);
     let rounds = setting("JEMPOL_CRASH_ROUNDS", 3);

@@ -403,3 +403,57 @@ async fn weak_passwords_are_refused_where_passwords_are_set() {
         .await;
     assert!(r.body.contains("paling sering dipakai"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_comes_back_to_its_page_after_login() {
+    let app = TestApp::new().await;
+    app.add_every_role().await;
+    let b = app.login("operator_desa").await;
+    app.clock.advance_minutes(121);
+    // The search form on the register, sent after two idle hours.
+    let req = axum::http::Request::post("/cari")
+        .header(axum::http::header::COOKIE, &b.cookie)
+        .header(axum::http::header::HOST, "127.0.0.1:8080")
+        .header(
+            axum::http::header::REFERER,
+            "http://127.0.0.1:8080/warga?desa=35.19.02.2001",
+        )
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!(
+            "csrf_token={}&halaman=%2Fwarga&q=abc",
+            b.csrf
+        )))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location(),
+        "/login?next=%2Fwarga%3Fdesa%3D35.19.02.2001&expired=1",
+        "back to the page of the form, not to the address that takes only a form"
+    );
+    // A referer from another site is not followed.
+    let req = axum::http::Request::post("/cari")
+        .header(axum::http::header::HOST, "127.0.0.1:8080")
+        .header(axum::http::header::REFERER, "http://contoh.invalid/warga")
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from("halaman=%2Fwarga&q=abc"))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a form from another site is refused: {}",
+        r.location()
+    );
+    // Opening a form's address as a page says what to do, in Indonesian.
+    let b = app.login("operator_desa").await;
+    let r = app.get("/cari", Some(&b)).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        r.body
+            .contains("Kembali ke halaman sebelumnya, lalu kirim formulirnya lagi"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("id=\"request-id\""));
+}
