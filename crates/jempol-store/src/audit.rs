@@ -208,6 +208,30 @@ impl Db {
         Ok(())
     }
 
+    /// Records several events that change no table in one transaction, in order.
+    pub async fn audit_events(&self, events: &[AuditEvent]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            for e in events {
+                crate::audit!(
+                    &mut *tx,
+                    &e.actor,
+                    e.at,
+                    &e.action,
+                    &e.entity,
+                    e.entity_id.as_deref(),
+                    None,
+                    e.detail.clone()
+                )?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Walks the whole chain in order (in pages, so memory stays flat) and reports the first
     /// problem. Reads only; safe while serving.
     pub async fn verify_audit(&self) -> Result<ChainReport, StoreError> {
@@ -316,5 +340,85 @@ impl Db {
             n
         });
         Ok(n)
+    }
+}
+
+/// An event for [`AuditQueue`]: who looked at what, when.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub actor: crate::Actor,
+    pub at: i64,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub detail: Option<serde_json::Value>,
+}
+
+type Waiter = tokio::sync::oneshot::Sender<Result<(), (bool, String)>>;
+
+/// Group commit for the entries that reading pages write (a list shown, a person's record
+/// opened): every request still waits until its entry is committed, but entries that arrive
+/// while one transaction is being written go together in the next one, so fifty readers at
+/// once cost a few commits (each an fsync on SQLite) instead of fifty.
+///
+/// No background task: the first waiter to get the writer's turn writes everything queued so
+/// far (its own entry with it) and hands each waiter the result; the others find theirs
+/// already done. The write runs as its own task, so a request abandoned half-way (the browser
+/// closed) cannot cancel the entries of the others.
+#[derive(Default)]
+pub struct AuditQueue {
+    pending: std::sync::Mutex<Vec<(AuditEvent, Waiter)>>,
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    batches: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl AuditQueue {
+    /// Transactions written so far (for tests and benchmarks).
+    pub fn batches(&self) -> u64 {
+        self.batches.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub async fn record(&self, db: &Db, event: AuditEvent) -> Result<(), StoreError> {
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((event, tx));
+        let turn = self.writer.clone().lock_owned().await;
+        match rx.try_recv() {
+            Ok(done) => return done.map_err(queue_error),
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => return Err(queue_error((true, String::new()))),
+            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+        }
+        let batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let db = db.clone();
+        let batches = self.batches.clone();
+        tokio::spawn(async move {
+            let (events, waiters): (Vec<AuditEvent>, Vec<Waiter>) = batch.into_iter().unzip();
+            if !events.is_empty() {
+                batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            let result = db
+                .audit_events(&events)
+                .await
+                .map_err(|e| (e.is_unavailable(), e.to_string()));
+            for w in waiters {
+                let _ = w.send(result.clone());
+            }
+            drop(turn);
+        });
+        match rx.await {
+            Ok(done) => done.map_err(queue_error),
+            Err(_) => Err(queue_error((true, String::new()))),
+        }
+    }
+}
+
+/// A failed batch, to each of its waiters: "try again" when the database could not answer.
+fn queue_error((unavailable, message): (bool, String)) -> StoreError {
+    if unavailable {
+        StoreError::Sqlx(sqlx::Error::PoolTimedOut)
+    } else {
+        StoreError::Sqlx(sqlx::Error::Protocol(message))
     }
 }

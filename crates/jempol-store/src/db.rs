@@ -44,27 +44,86 @@ pub enum Db {
 }
 
 /// Opens a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
-/// taken (waiting up to the busy timeout) before the first read, so a transaction that reads
-/// and then writes can never fail half-way because another writer committed in between (a
-/// deferred transaction would get `SQLITE_BUSY` with no wait). On PostgreSQL, a plain `BEGIN`.
+/// taken before the first read, so a transaction that reads and then writes can never fail
+/// half-way because another writer committed in between (a deferred transaction would get
+/// `SQLITE_BUSY` with no wait). On PostgreSQL, a plain `BEGIN`.
+///
+/// SQLite lets one writer at a time in; the others used to wait in SQLite's busy handler,
+/// which sleeps and polls (up to 100 ms a nap), so under concurrent writes a request could
+/// wait half a second for a lock that had been free for most of it. Writers of this process
+/// now queue for their turn on a fair async mutex per database file ([`WriteTx`] holds it
+/// until commit or rollback) and are let in the moment the previous one finishes; the busy
+/// handler only meets writers of other processes (the CLI beside a running server).
 pub trait BeginWrite {
     type Database: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<WriteTx<Self::Database>, sqlx::Error>> + Send;
+}
+
+/// A write transaction and, on SQLite, this process's turn to write to the file. Derefs to
+/// the connection (`&mut *tx` is an executor); `commit` or `rollback` ends both, and dropping
+/// it rolls back as `sqlx::Transaction` does.
+pub struct WriteTx<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<DB: sqlx::Database> WriteTx<DB> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for WriteTx<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for WriteTx<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
+    }
+}
+
+/// How long a writer waits for its turn before the request is answered "busy, try again"
+/// (the same bound as SQLite's busy timeout below).
+const WRITE_TURN_WAIT: Duration = Duration::from_secs(10);
+
+/// One queue per database file (several `Db`s of one file, as the tests and the CLI open,
+/// share it); in-memory databases are private to their pool and share one harmlessly.
+fn write_turn(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+    static TURNS: LazyLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut turns = TURNS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    turns.entry(file).or_default().clone()
 }
 
 impl BeginWrite for SqlitePool {
     type Database = sqlx::Sqlite;
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.begin_with("BEGIN IMMEDIATE").await
+    async fn begin_write(&self) -> Result<WriteTx<sqlx::Sqlite>, sqlx::Error> {
+        let turn = tokio::time::timeout(WRITE_TURN_WAIT, write_turn(self).lock_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        let tx = self.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: Some(turn) })
     }
 }
 
 impl BeginWrite for PgPool {
     type Database = sqlx::Postgres;
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        self.begin().await
+    async fn begin_write(&self) -> Result<WriteTx<sqlx::Postgres>, sqlx::Error> {
+        Ok(WriteTx {
+            tx: self.begin().await?,
+            _turn: None,
+        })
     }
 }
 
@@ -232,6 +291,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "session_search",
         include_str!("../migrations/sqlite/0029_session_search.sql"),
     ),
+    (
+        30,
+        "name_search",
+        include_str!("../migrations/sqlite/0030_name_search.sql"),
+    ),
 ];
 const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -366,6 +430,11 @@ const PG_MIGRATIONS: &[(i64, &str, &str)] = &[
         29,
         "session_search",
         include_str!("../migrations/postgres/0029_session_search.sql"),
+    ),
+    (
+        30,
+        "name_search",
+        include_str!("../migrations/postgres/0030_name_search.sql"),
     ),
 ];
 

@@ -26,7 +26,7 @@ pub mod verification;
 pub mod visits;
 pub mod welfare;
 
-pub use db::{BeginWrite, Db, DbKind, StoreError};
+pub use db::{BeginWrite, Db, DbKind, StoreError, WriteTx};
 
 /// Who is making a change, for the audit log.
 #[derive(Debug, Clone)]

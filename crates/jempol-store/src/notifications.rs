@@ -87,11 +87,13 @@ impl Db {
     /// The claimed delivery went out.
     pub async fn notification_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE notifications SET sent_at = $1, last_error = NULL WHERE id = $2")
                 .bind(now)
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -103,13 +105,15 @@ impl Db {
         let next = now + backoff_minutes(n.attempts) * 60_000;
         let error: String = error.chars().take(500).collect();
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE notifications SET last_error = $1, next_at = $2, failed_at = $3 WHERE id = $4")
                 .bind(&error)
                 .bind(next)
                 .bind(give_up.then_some(now))
                 .bind(n.id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(give_up)
     }

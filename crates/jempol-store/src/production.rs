@@ -116,15 +116,9 @@ impl Db {
         }
         let q = f.q.trim();
         if !q.is_empty() {
-            if q.chars().all(|c| c.is_ascii_digit()) {
-                push(&mut sql, " AND r.nik LIKE $?", format!("{q}%"), &mut binds);
-            } else {
-                push(
-                    &mut sql,
-                    " AND upper(r.name) LIKE $?",
-                    format!("%{}%", q.to_uppercase()),
-                    &mut binds,
-                );
+            for (clause, value) in crate::residents::text_search(self.kind(), crate::residents::Density::Dense, "r.", q)
+            {
+                push(&mut sql, &clause, value, &mut binds);
             }
         }
         let before = before_id.unwrap_or(i64::MAX);

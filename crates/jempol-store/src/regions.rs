@@ -178,6 +178,30 @@ impl Db {
         }))
     }
 
+    /// The children of several regions (the desa of a deployment's kecamatan) in one query,
+    /// ordered by code.
+    pub async fn regions_under(&self, parents: &[String]) -> Result<Vec<Region>, StoreError> {
+        if parents.is_empty() {
+            return Ok(vec![]);
+        }
+        let list: Vec<String> = (1..=parents.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLS} FROM regions WHERE parent_code IN ({}) ORDER BY code",
+            list.join(", ")
+        );
+        Ok(run!(self, |pool| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for p in parents {
+                q = q.bind(p);
+            }
+            q.fetch_all(pool)
+                .await?
+                .iter()
+                .map(from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        }))
+    }
+
     /// All codes of one level (3: kecamatan), e.g. to tell whether a NIK's region exists.
     pub async fn region_codes(&self, level: i64) -> Result<std::collections::HashSet<String>, StoreError> {
         let codes: Vec<String> = run!(self, |pool| {

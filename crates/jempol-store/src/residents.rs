@@ -185,6 +185,89 @@ impl Db {
     }
 }
 
+/// How many people a search may find and still be looked up through its index (see
+/// [`text_search`]).
+const SPARSE: i64 = 5000;
+
+/// How a search finds people on SQLite, decided per search (PostgreSQL's planner has the
+/// statistics to decide itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Density {
+    /// Fewer than [`SPARSE`] people match in the whole register: collect them from the index
+    /// (the NIK's B-tree, the names' trigrams) and sort those few by id.
+    Sparse,
+    /// Many match: walk the register newest first and stop at the page's 50th match; reading
+    /// an index of tens of thousands of matches first would cost more.
+    Dense,
+}
+
+/// The conditions (each with one `$?` and its value) that find `q` among residents — the
+/// beginning of a NIK when it is all digits, else part of the name — on the table aliased
+/// `alias` ("r." or "").
+pub(crate) fn text_search(kind: crate::DbKind, density: Density, alias: &str, q: &str) -> Vec<(String, String)> {
+    let digits = q.bytes().all(|b| b.is_ascii_digit());
+    let name = format!("%{}%", q.to_uppercase());
+    match (kind, density, digits) {
+        // ':' follows '9': every NIK starting with q sorts in [q, q + ":").
+        (crate::DbKind::Sqlite, Density::Sparse, true) => vec![
+            (
+                format!(" AND {alias}id IN (SELECT id FROM residents WHERE nik >= $?"),
+                q.to_string(),
+            ),
+            (" AND nik < $?)".to_string(), format!("{q}:")),
+        ],
+        (crate::DbKind::Sqlite, Density::Sparse, false) => vec![(
+            format!(" AND {alias}id IN (SELECT rowid FROM residents_name_index WHERE residents_name_index MATCH $?)"),
+            trigram_phrase(q),
+        )],
+        (_, _, true) => vec![(format!(" AND {alias}nik LIKE $?"), format!("{q}%"))],
+        (_, _, false) => vec![(format!(" AND UPPER({alias}name) LIKE $?"), name)],
+    }
+}
+
+/// `q` as one FTS5 phrase: with the trigram tokenizer it matches the names that contain it,
+/// in any case, exactly as `UPPER(name) LIKE '%Q%'` does for a text of three characters or
+/// more without LIKE's wildcards ([`Db::text_density`] sends the others the other way).
+fn trigram_phrase(q: &str) -> String {
+    format!("\"{}\"", q.replace('"', "\"\""))
+}
+
+/// Whether the name index can answer `q` (see [`trigram_phrase`]).
+fn trigram_searchable(q: &str) -> bool {
+    q.chars().count() >= 3 && !q.contains(['%', '_'])
+}
+
+impl Db {
+    /// Whether few enough people match `q` in the whole register to look them up through the
+    /// index (counted through that index, stopping at [`SPARSE`]).
+    pub(crate) async fn text_density(&self, q: &str) -> Result<Density, StoreError> {
+        let crate::Db::Sqlite(pool) = self else {
+            return Ok(Density::Dense);
+        };
+        let digits = q.bytes().all(|b| b.is_ascii_digit());
+        let n: i64 = if digits {
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM residents WHERE nik >= $1 AND nik < $2 LIMIT $3)")
+                .bind(q)
+                .bind(format!("{q}:"))
+                .bind(SPARSE)
+                .fetch_one(pool)
+                .await?
+        } else if trigram_searchable(q) {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM residents_name_index WHERE residents_name_index MATCH $1 LIMIT $2)",
+            )
+            .bind(trigram_phrase(q))
+            .bind(SPARSE)
+            .fetch_one(pool)
+            .await?
+        } else {
+            // One or two letters, or a pattern: many names have them.
+            return Ok(Density::Dense);
+        };
+        Ok(if n < SPARSE { Density::Sparse } else { Density::Dense })
+    }
+}
+
 /// What a resident list asks for. All filters are optional; the scope is not.
 #[derive(Debug, Clone, Default)]
 pub struct ResidentFilter {
@@ -253,7 +336,23 @@ impl Db {
         before_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<ResidentRow>, StoreError> {
-        let (cond, mut binds) = scope_condition(scope, "desa_code", 1);
+        let (mut cond, mut binds) = scope_condition(scope, "desa_code", 1);
+        let text = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let density = match text {
+            Some(q) => self.text_density(q).await?,
+            None => Density::Dense,
+        };
+        // Several kecamatan are an IN list on the scope index; with a filter that most of
+        // them never match (a NIK from one kecamatan) SQLite would read each of them to its
+        // end. Walking the register newest first (the scope then only a check) stops at the
+        // page's last match instead.
+        if self.kind() == crate::DbKind::Sqlite
+            && text.is_some()
+            && density == Density::Dense
+            && matches!(scope, Scope::Kecamatan { codes } if codes.len() > 1)
+        {
+            cond = format!("+({cond})");
+        }
         let mut sql = format!(
             "SELECT id, nik, no_kk, name, sex, birth_place, birth_date, desa_code, dusun, rt, rw, disabilitas, \
              disability_kind, odgj, stage FROM residents WHERE {cond}"
@@ -262,15 +361,9 @@ impl Db {
             binds.push(value);
             sql.push_str(&clause.replace("$?", &format!("${}", binds.len())));
         };
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            if q.bytes().all(|b| b.is_ascii_digit()) {
-                push(" AND nik LIKE $?", format!("{q}%"), &mut binds);
-            } else {
-                push(
-                    " AND UPPER(name) LIKE $?",
-                    format!("%{}%", q.to_uppercase()),
-                    &mut binds,
-                );
+        if let Some(q) = text {
+            for (clause, value) in text_search(self.kind(), density, "", q) {
+                push(&clause, value, &mut binds);
             }
         }
         if let Some(d) = f.desa.as_deref().filter(|d| !d.is_empty()) {

@@ -42,6 +42,7 @@ impl Db {
         user_agent: Option<&str>,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, ip, user_agent) \
                  VALUES ($1, $2, $3, $4, $4, $5, $6)",
@@ -52,8 +53,9 @@ impl Db {
             .bind(now)
             .bind(ip)
             .bind(user_agent)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -85,33 +87,39 @@ impl Db {
     /// Keeps what was searched on a list page with the session (not in the address).
     pub async fn save_session_search(&self, id_hash: &str, page: &str, text: &str) -> Result<(), StoreError> {
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE sessions SET search_page = $2, search_text = $3 WHERE id_hash = $1")
                 .bind(id_hash)
                 .bind(page)
                 .bind(text)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
                 .bind(now)
                 .bind(id_hash)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                 .bind(id_hash)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -143,12 +151,15 @@ impl Db {
     /// Removes sessions idle since before `idle_before` or created before `created_before`.
     pub async fn purge_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
         Ok(run!(self, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
                 .bind(idle_before)
                 .bind(created_before)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            tx.commit().await?;
+            n
         }))
     }
 
@@ -197,11 +208,13 @@ impl Db {
             .fetch_optional(pool)
             .await?;
             if let Some((tid, _)) = id {
+                let mut tx = pool.begin_write().await?;
                 sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                     .bind(now)
                     .bind(tid)
-                    .execute(pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
             }
             id.map(|(_, uid)| uid)
         }))
@@ -266,13 +279,15 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)")
                 .bind(username)
                 .bind(ip)
                 .bind(now)
                 .bind(success)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! visit slip; a family enters it with the person's year of birth and sees the stage only.
 //! Checks are counted per address so that guessing codes is slow.
 
+use crate::BeginWrite;
 use crate::{Db, StoreError, run};
 
 /// Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
@@ -59,13 +60,17 @@ impl Db {
             for _ in 0..5 {
                 let code = new_code(random());
                 let done = run!(self, |pool| {
+                    let mut tx = pool.begin_write().await?;
                     match sqlx::query("UPDATE residents SET tracking_code = $1 WHERE id = $2 AND tracking_code IS NULL")
                         .bind(&code)
                         .bind(id)
-                        .execute(pool)
+                        .execute(&mut *tx)
                         .await
                     {
-                        Ok(_) => true,
+                        Ok(_) => {
+                            tx.commit().await?;
+                            true
+                        }
                         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => false,
                         Err(e) => return Err(e.into()),
                     }
@@ -117,12 +122,14 @@ impl Db {
     /// Counts a check from `ip` and says how many that address made since `since`.
     pub async fn count_status_check(&self, ip: &str, found: bool, now: i64, since: i64) -> Result<i64, StoreError> {
         Ok(run!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO status_checks (ip, at, found) VALUES ($1, $2, $3)")
                 .bind(ip)
                 .bind(now)
                 .bind(found)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
             sqlx::query_scalar("SELECT COUNT(*) FROM status_checks WHERE ip = $1 AND at >= $2")
                 .bind(ip)
                 .bind(since)

@@ -141,12 +141,12 @@ pub async fn journey(
     let now = state.now();
     let actor = Actor::system("demo");
     let mut out = Journey::default();
-    let kecamatan = state
-        .config
-        .deployment
-        .kecamatan
+    // The kecamatan of the people (Dolopo's demo desa), which need not be the deployment's first.
+    let kecamatan = people
         .first()
-        .cloned()
+        .and_then(|p| p.desa_code.get(..8))
+        .map(str::to_string)
+        .or_else(|| state.config.deployment.kecamatan.first().cloned())
         .ok_or("konfigurasi tanpa kecamatan")?;
     let (sop, _) = db.active_sop().await.map_err(err)?;
     // Step 1: each desa sends its list.
@@ -208,6 +208,7 @@ pub async fn journey(
         "/gelombang",
         &[
             ("name", format!("Gelombang Demo {}", start.year())),
+            ("kecamatan", kecamatan.clone()),
             ("start_date", start.to_string()),
             ("end_date", end.to_string()),
         ],

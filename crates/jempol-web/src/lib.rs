@@ -123,6 +123,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub clock: Arc<dyn Clock>,
+    /// The entries that reading pages write, committed together (`AuditQueue`).
+    pub views: Arc<jempol_store::audit::AuditQueue>,
 }
 
 impl AppState {
@@ -131,7 +133,29 @@ impl AppState {
             db,
             config: Arc::new(config),
             clock,
+            views: Arc::default(),
         }
+    }
+
+    /// Records that `actor` saw something (a list, a person's record): in the audit log before
+    /// the page is sent, in a transaction shared with the other pages being read meanwhile.
+    pub async fn record_view(
+        &self,
+        actor: jempol_store::Actor,
+        action: &str,
+        entity: &str,
+        entity_id: Option<String>,
+        detail: Option<serde_json::Value>,
+    ) -> Result<(), jempol_store::StoreError> {
+        let event = jempol_store::audit::AuditEvent {
+            actor,
+            at: self.now(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id,
+            detail,
+        };
+        self.views.record(&self.db, event).await
     }
 
     pub fn now(&self) -> i64 {

@@ -199,10 +199,9 @@ pub(crate) async fn desa_options(state: &AppState, scope: &Scope) -> Result<Vec<
             .map(|r| r.code)
             .collect(),
     };
-    for k in kecamatan {
-        for d in state.db.region_children(&k).await? {
-            out.push((d.code.clone(), d.name));
-        }
+    // One query for all of them: a kabupaten-wide scope has fifteen kecamatan.
+    for d in state.db.regions_under(&kecamatan).await? {
+        out.push((d.code, d.name));
     }
     Ok(out)
 }
@@ -290,8 +289,7 @@ pub(crate) async fn log_list_view(
         "daftar": listed,
     });
     state
-        .db
-        .audit_event(&p.actor(), state.now(), "resident.list", "resident", None, Some(detail))
+        .record_view(p.actor(), "resident.list", "resident", None, Some(detail))
         .await?;
     Ok(())
 }
@@ -816,15 +814,7 @@ async fn detail(
     let r = scoped(&state, &p, id, info.lang).await?;
     // Reading a person's disability and mental-health data is itself recorded.
     state
-        .db
-        .audit_event(
-            &p.actor(),
-            state.now(),
-            "resident.view",
-            "resident",
-            Some(&id.to_string()),
-            None,
-        )
+        .record_view(p.actor(), "resident.view", "resident", Some(id.to_string()), None)
         .await?;
     let f = CareForm::from_record(&r);
     detail_page(&state, &p, info.lang, r, f, BTreeMap::new(), vec![], q.ok.as_deref()).await

@@ -83,16 +83,35 @@ pub const DOLOPO_DESA: &[&str] = &[
     "35.19.02.2011",
 ];
 
+/// Where the journey of a person on a village list stands, in the proportions of a register
+/// some campaigns into the work (for benchmarks over a whole kabupaten): most are only listed,
+/// then fewer at each later step, a few refused or not recordable.
+const JOURNEY: &[(&str, u32)] = &[
+    ("terdaftar", 40),
+    ("diajukan", 12),
+    ("terverifikasi", 14),
+    ("ditolak", 2),
+    ("terekam", 10),
+    ("tidak_terekam", 3),
+    ("produksi", 7),
+    ("serah_terima", 4),
+    ("kartu_diterima", 6),
+    ("diusulkan_bantuan", 2),
+];
+
 /// Generates residents in order; `serial_base` keeps NIKs of a second run apart from the first.
 pub struct Generator {
     rng: StdRng,
-    serials: HashMap<String, u16>,
+    serials: HashMap<(String, String), u16>,
     serial_base: u16,
     reference_year: i16,
     sop_definition_id: i64,
+    desa: Vec<String>,
+    journey: bool,
 }
 
 impl Generator {
+    /// Residents of Kecamatan Dolopo, all at the first step (the demo).
     pub fn new(seed: u64, serial_base: u16, reference_year: i16, sop_definition_id: i64) -> Generator {
         Generator {
             rng: StdRng::seed_from_u64(seed),
@@ -100,7 +119,19 @@ impl Generator {
             serial_base,
             reference_year,
             sop_definition_id,
+            desa: DOLOPO_DESA.iter().map(|d| d.to_string()).collect(),
+            journey: false,
         }
+    }
+
+    /// Residents spread over `desa` (full codes such as 35.19.01.2001, of any kecamatan: the
+    /// NIK and No. KK take the kecamatan's region), at every step of the journey.
+    pub fn across(mut self, desa: Vec<String>) -> Generator {
+        if !desa.is_empty() {
+            self.desa = desa;
+        }
+        self.journey = true;
+        self
     }
 
     fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
@@ -128,18 +159,27 @@ impl Generator {
         let month = r.random_range(1..=12i8);
         let day = r.random_range(1..=28i8);
         let birth = jiff::civil::date(year, month, day);
-        let key = format!("{year}{month}{day}{female}");
+        // Across a kabupaten the desa comes first: its kecamatan is in the NIK ("35.19.02.2001"
+        // → "351902"). The demo draws it where it always did, so its people stay the same.
+        let early = self
+            .journey
+            .then(|| self.desa[r.random_range(0..self.desa.len())].clone());
+        let region: String = match &early {
+            Some(desa) => desa.chars().filter(char::is_ascii_digit).take(6).collect(),
+            None => "351902".into(),
+        };
+        let key = (region.clone(), format!("{year}{month}{day}{female}"));
         let next = self.serials.entry(key).or_insert(0);
         *next += 1;
         let serial = ((u32::from(self.serial_base) + u32::from(*next) - 1) % 9999 + 1) as u16;
-        let nik = nik::compose("351902", birth, female, serial);
+        let nik = nik::compose(&region, birth, female, serial);
         let kk_issue = jiff::civil::date(
             r.random_range(2005..2024),
             r.random_range(1..=12),
             r.random_range(1..=28),
         );
         let no_kk = format!(
-            "351902{:02}{:02}{:02}{:04}",
+            "{region}{:02}{:02}{:02}{:04}",
             kk_issue.day(),
             kk_issue.month(),
             kk_issue.year() % 100,
@@ -152,12 +192,29 @@ impl Generator {
         } else {
             format!("{first} {second}")
         };
-        let desa = self.pick(DOLOPO_DESA).to_string();
+        let desa = match early {
+            Some(desa) => desa,
+            None => self.desa[self.rng.random_range(0..self.desa.len())].clone(),
+        };
         let dusun = self.pick(DUSUN);
         let birth_place = self.pick(BIRTH_PLACES).to_string();
         let disability_kind = if disabilitas { Some(self.pick(DISABILITY)) } else { None };
         let r = &mut self.rng;
         let bedridden = (lansia && age >= 80 && r.random_bool(0.3)) || (disabilitas && r.random_bool(0.15));
+        let stage = if self.journey {
+            let total: u32 = JOURNEY.iter().map(|(_, w)| w).sum();
+            let mut at = r.random_range(0..total);
+            JOURNEY
+                .iter()
+                .find(|(_, w)| {
+                    let here = at < *w;
+                    at = at.saturating_sub(*w);
+                    here
+                })
+                .map_or("terdaftar", |(s, _)| *s)
+        } else {
+            "terdaftar"
+        };
         NewResident {
             nik,
             no_kk,
@@ -173,7 +230,7 @@ impl Generator {
             disability_kind: disability_kind.map(str::to_string),
             odgj,
             bedridden,
-            stage: "terdaftar".into(),
+            stage: stage.into(),
             sop_definition_id: self.sop_definition_id,
             phone: String::new(),
             dusun: dusun.to_string(),
@@ -236,6 +293,28 @@ mod tests {
         assert!((3000..4000).contains(&lansia), "lansia {lansia}");
         assert!((1300..2200).contains(&dis), "disabilitas {dis}");
         assert!((350..650).contains(&odgj), "odgj {odgj}");
+    }
+
+    #[test]
+    fn across_a_kabupaten_every_desa_and_step_with_its_own_region() {
+        let desa = vec!["35.19.01.2001".to_string(), "35.19.15.2003".to_string()];
+        let mut g = Generator::new(9, 1, 2026, 1).across(desa.clone());
+        let mut niks = std::collections::HashSet::new();
+        let mut stages = std::collections::HashMap::new();
+        for _ in 0..4000 {
+            let r = g.next_resident();
+            assert!(desa.contains(&r.desa_code), "{}", r.desa_code);
+            let region: String = r.desa_code.replace('.', "")[..6].to_string();
+            assert_eq!(nik::parse(&r.nik).unwrap().region, region);
+            assert!(r.no_kk.starts_with(&region));
+            assert!(niks.insert(r.nik.clone()), "duplicate NIK {}", r.nik);
+            *stages.entry(r.stage.clone()).or_insert(0) += 1;
+        }
+        assert_eq!(stages.len(), JOURNEY.len(), "{stages:?}");
+        assert!((1400..1800).contains(&stages["terdaftar"]), "{stages:?}");
+        // The demo keeps everyone at the first step.
+        let mut demo = Generator::new(9, 1, 2026, 1);
+        assert!((0..100).all(|_| demo.next_resident().stage == "terdaftar"));
     }
 
     #[test]

@@ -66,6 +66,10 @@ enum Command {
         /// Residents and users only, without the demo campaign through the 12 steps.
         #[arg(long)]
         no_campaign: bool,
+        /// Spread the residents over every desa of every kecamatan the deployment serves, at
+        /// every step of the journey (the benchmarks' kabupaten), instead of Dolopo's first step.
+        #[arg(long)]
+        across: bool,
     },
     /// Check a village's list (XLSX, XLS, ODS or CSV) and save it as a submission (SOP step 1).
     ImportResidents {
@@ -363,9 +367,14 @@ async fn run(cli: Cli) -> Result<u8> {
             residents,
             seed,
             no_campaign,
+            across,
         } => {
             let db = open(&cfg, &clock).await?;
-            fill_demo(&db, &cfg, residents, seed, !no_campaign, &clock).await?;
+            let spread = Spread {
+                campaign: !no_campaign,
+                across,
+            };
+            fill_demo(&db, &cfg, residents, seed, spread, &clock).await?;
             Ok(0)
         }
         Command::ImportResidents {
@@ -657,7 +666,17 @@ async fn token_cmd(cfg: &Config, c: TokenCmd) -> Result<u8> {
     }
 }
 
-async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, campaign: bool, clock: &dyn Clock) -> Result<()> {
+/// What `jempol demo` makes besides residents and users.
+#[derive(Clone, Copy)]
+struct Spread {
+    /// The demo campaign walked through the 12 steps.
+    campaign: bool,
+    /// Residents over every kecamatan served, at every step (`demo --across`).
+    across: bool,
+}
+
+async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, spread: Spread, clock: &dyn Clock) -> Result<()> {
+    let campaign = spread.campaign;
     let actor = Actor::system("demo");
     if !cfg.web.deployment.kecamatan.iter().any(|k| is_within(k, "35.19.02")) {
         bail!("data demo dibuat untuk Kecamatan Dolopo (35.19.02), yang tidak dilayani konfigurasi ini");
@@ -694,6 +713,49 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, campaign: b
         })
         .await?;
     let mut g = demo::Generator::new(seed ^ existing as u64, (existing % 9000) as u16 + 1, 2026, sop.id);
+    if spread.across {
+        // The campaign first: it gathers every verified person of Dolopo, and across the
+        // kabupaten many more are verified than the demo's 48.
+        if campaign {
+            demo_campaign(db, cfg, &mut g, clock).await?;
+        }
+        let mut desa = Vec::new();
+        for k in &cfg.web.deployment.kecamatan {
+            desa.extend(db.region_children(k).await?.into_iter().map(|r| r.code));
+        }
+        let served = format!(
+            "{} kecamatan ({} desa/kelurahan)",
+            cfg.web.deployment.kecamatan.len(),
+            desa.len()
+        );
+        g = g.across(desa);
+        demo_residents(db, &mut g, residents, &served, &actor, clock).await?;
+    } else {
+        demo_residents(db, &mut g, residents, "Kecamatan Dolopo", &actor, clock).await?;
+        if campaign {
+            demo_campaign(db, cfg, &mut g, clock).await?;
+        }
+    }
+    // Count everyone into the dashboard now rather than in the server's first minutes.
+    let state = AppState::new(db.clone(), cfg.web.clone(), Arc::new(SystemClock));
+    let counted = jempol_web::refresh_funnel(&state)
+        .await
+        .context("angka dasbor tidak bisa dihitung")?;
+    if counted > 0 {
+        println!("Angka dasbor dihitung untuk {counted} warga.");
+    }
+    Ok(())
+}
+
+/// `residents` generated people, saved 20,000 at a time.
+async fn demo_residents(
+    db: &Db,
+    g: &mut demo::Generator,
+    residents: u64,
+    served: &str,
+    actor: &Actor,
+    clock: &dyn Clock,
+) -> Result<()> {
     const CHUNK: u64 = 20_000;
     let mut done = 0u64;
     while done < residents {
@@ -705,46 +767,44 @@ async fn fill_demo(db: &Db, cfg: &Config, residents: u64, seed: u64, campaign: b
             eprintln!("demo: {done}/{residents} warga");
         }
     }
-    db.audit_bulk(&actor, clock.now_ms(), "demo.residents", residents as usize)
+    db.audit_bulk(actor, clock.now_ms(), "demo.residents", residents as usize)
         .await?;
-    println!("{residents} warga demo Kecamatan Dolopo ditambahkan.");
-    // A campaign walked through the 12 steps, once, so every page has something to show.
+    println!("{residents} warga demo {served} ditambahkan.");
+    Ok(())
+}
+
+/// A campaign of 48 new people of Dolopo walked through the 12 steps, once, so every page has
+/// something to show.
+async fn demo_campaign(db: &Db, cfg: &Config, g: &mut demo::Generator, clock: &dyn Clock) -> Result<()> {
     let scope = jempol_core::Scope::Kecamatan {
         codes: vec!["35.19.02".into()],
     };
-    if campaign && db.campaigns_in_scope(&scope).await?.is_empty() {
-        let people: Vec<_> = (0..48)
-            .map(|i| {
-                let mut p = g.next_resident();
-                p.desa_code = if i % 2 == 0 { "35.19.02.2001" } else { "35.19.02.2003" }.into();
-                p
-            })
-            .collect();
-        let state = AppState::new(db.clone(), cfg.web.clone(), Arc::new(SystemClock));
-        let users = jempol_web::demo::DemoUsers {
-            kasi: "kasi",
-            camat: "camat",
-            petugas: "petugas",
-            dukcapil: "dukcapil",
-            password: demo::DEMO_PASSWORD,
-        };
-        let today = jempol_web::clock::today_wib(clock.now_ms());
-        let j = jempol_web::demo::journey(&state, &users, people, today)
-            .await
-            .map_err(|e| anyhow::anyhow!("gelombang demo tidak bisa dibuat: {e}"))?;
-        println!(
-            "Gelombang demo: {} diajukan, {} terverifikasi, {} terekam, {} kartu tercetak, {} diterima warga, {} diusulkan bantuan.",
-            j.submitted, j.verified, j.recorded, j.printed, j.received, j.proposed
-        );
+    if !db.campaigns_in_scope(&scope).await?.is_empty() {
+        return Ok(());
     }
-    // Count everyone into the dashboard now rather than in the server's first minutes.
+    let people: Vec<_> = (0..48)
+        .map(|i| {
+            let mut p = g.next_resident();
+            p.desa_code = if i % 2 == 0 { "35.19.02.2001" } else { "35.19.02.2003" }.into();
+            p
+        })
+        .collect();
     let state = AppState::new(db.clone(), cfg.web.clone(), Arc::new(SystemClock));
-    let counted = jempol_web::refresh_funnel(&state)
+    let users = jempol_web::demo::DemoUsers {
+        kasi: "kasi",
+        camat: "camat",
+        petugas: "petugas",
+        dukcapil: "dukcapil",
+        password: demo::DEMO_PASSWORD,
+    };
+    let today = jempol_web::clock::today_wib(clock.now_ms());
+    let j = jempol_web::demo::journey(&state, &users, people, today)
         .await
-        .context("angka dasbor tidak bisa dihitung")?;
-    if counted > 0 {
-        println!("Angka dasbor dihitung untuk {counted} warga.");
-    }
+        .map_err(|e| anyhow::anyhow!("gelombang demo tidak bisa dibuat: {e}"))?;
+    println!(
+        "Gelombang demo: {} diajukan, {} terverifikasi, {} terekam, {} kartu tercetak, {} diterima warga, {} diusulkan bantuan.",
+        j.submitted, j.verified, j.recorded, j.printed, j.received, j.proposed
+    );
     Ok(())
 }
 
@@ -759,7 +819,11 @@ async fn serve(cfg: Config, with_demo: bool, demo_campaign: bool) -> Result<u8> 
             })
             .await?;
         if existing == 0 {
-            fill_demo(&db, &cfg, 120, 2026, demo_campaign, clock.as_ref()).await?;
+            let spread = Spread {
+                campaign: demo_campaign,
+                across: false,
+            };
+            fill_demo(&db, &cfg, 120, 2026, spread, clock.as_ref()).await?;
         } else {
             println!("Data sudah ada ({existing} warga); data demo tidak ditambahkan.");
         }

@@ -274,3 +274,77 @@ async fn a_person_is_never_booked_into_two_open_campaigns_at_once() {
     assert_eq!(booked.len(), 12, "every verified person is booked");
     assert!(booked.iter().all(|(_, n)| *n == 1), "{booked:?}");
 }
+
+/// Holds the database's writer (SQLite's write lock and the head of the audit chain on both
+/// databases) until the returned sender is used or dropped.
+async fn hold_the_writer(db: &jempol_store::Db) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    use jempol_store::BeginWrite;
+    let (held_tx, held_rx) = tokio::sync::oneshot::channel::<()>();
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let db = db.clone();
+    let task = tokio::spawn(async move {
+        jempol_store::run!(&db, |pool| {
+            let mut tx = pool.begin_write().await.unwrap();
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            held_tx.send(()).unwrap();
+            let _ = go_rx.await;
+            tx.commit().await.unwrap();
+        });
+    });
+    held_rx.await.unwrap();
+    (go_tx, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_read_at_once_write_their_access_entries_together_and_keep_every_one() {
+    let app = TestApp::new().await;
+    let queue = std::sync::Arc::new(jempol_store::audit::AuditQueue::default());
+    let before = app.db.verify_audit().await.unwrap().checked;
+    // Twenty readers arrive while another transaction writes.
+    let (release, holder) = hold_the_writer(&app.db).await;
+    let mut readers = Vec::new();
+    for i in 0..20 {
+        let (queue, db) = (queue.clone(), app.db.clone());
+        readers.push(tokio::spawn(async move {
+            let event = jempol_store::audit::AuditEvent {
+                actor: jempol_store::Actor::system("uji"),
+                at: 1_000 + i,
+                action: "resident.view".into(),
+                entity: "resident".into(),
+                entity_id: Some(i.to_string()),
+                detail: None,
+            };
+            queue.record(&db, event).await
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        readers.iter().all(|r| !r.is_finished()),
+        "no reader is answered before its entry is committed"
+    );
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    for r in readers {
+        r.await.unwrap().unwrap();
+    }
+    // One transaction for the first arrival, one for all who queued behind it.
+    assert!(queue.batches() <= 3, "{} transactions for 20 entries", queue.batches());
+    let report = app.db.verify_audit().await.unwrap();
+    assert!(report.ok(), "{:?}", report.problem);
+    assert_eq!(report.checked, before + 20);
+    let viewed = app
+        .db
+        .audit_entries(&jempol_store::audit::AuditFilter {
+            action: Some("resident.view".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = viewed.into_iter().filter_map(|e| e.entity_id).collect();
+    ids.sort_by_key(|i| i.parse::<i64>().unwrap());
+    assert_eq!(ids, (0..20).map(|i| i.to_string()).collect::<Vec<_>>());
+}

@@ -546,3 +546,93 @@ async fn exported_cells_never_run_as_formulas() {
     assert_eq!(name.kind, jempol_import::CellKind::Text);
     assert!(name.text.starts_with("=HYPERLINK"));
 }
+
+/// A search finds the same people, newest first, whichever way the register is read: through
+/// the index when few match (fewer than 5,000 in the whole register), newest first when many
+/// do, and with a scope of several kecamatan (an IN list) as with one.
+#[tokio::test]
+async fn searches_answer_the_same_whether_few_or_many_match() {
+    let app = TestApp::new().await;
+    let (sop, _) = app.db.active_sop().await.unwrap();
+    // 5,600 residents: 5,200 named SITI… (many) across two kecamatan, 400 others (few).
+    let mut rows = Vec::new();
+    for i in 0..5_600u32 {
+        let (kec, desa) = if i % 3 == 0 {
+            ("351901", "35.19.01.2001")
+        } else {
+            ("351902", "35.19.02.2001")
+        };
+        let born = date(1940 + (i % 40) as i16, 1 + (i % 12) as i8, 1 + (i % 28) as i8);
+        let mut r = resident(&compose(kec, born, i % 2 == 0, (i / 480 + 1) as u16), desa, sop.id);
+        r.name = if i < 5_200 {
+            format!("SITI NO{i:05}")
+        } else {
+            format!("PAIMAN KE{i:05}")
+        };
+        rows.push(r);
+    }
+    app.db.insert_residents(&rows, "test", app.clock.now()).await.unwrap();
+    let all = app
+        .db
+        .list_residents(
+            &jempol_core::Scope::Kecamatan {
+                codes: vec!["35.19.01".into(), "35.19.02".into()],
+            },
+            &Default::default(),
+            None,
+            10_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5_600);
+    let scopes = [
+        vec!["35.19.02".to_string()],
+        vec!["35.19.01".to_string(), "35.19.02".to_string()],
+    ];
+    for q in [
+        "SITI", "siti no0", "PAIMAN", "ke0540", "35190", "351901", "3519020", "SI", "S_TI", "NOBODY", "99",
+    ] {
+        for codes in &scopes {
+            let scope = jempol_core::Scope::Kecamatan { codes: codes.clone() };
+            let f = jempol_store::residents::ResidentFilter {
+                q: Some(q.into()),
+                ..Default::default()
+            };
+            let page = app.db.list_residents(&scope, &f, None, 51).await.unwrap();
+            let deeper_from = page.get(20).map(|r| r.id);
+            let deeper = app.db.list_residents(&scope, &f, deeper_from, 51).await.unwrap();
+            let like = |name: &str, nik: &str| {
+                if q.bytes().all(|b| b.is_ascii_digit()) {
+                    nik.starts_with(q)
+                } else {
+                    let pattern = q.to_uppercase().replace('_', ".");
+                    regex_lite(&pattern, name)
+                }
+            };
+            let expected: Vec<i64> = all
+                .iter()
+                .filter(|r| codes.iter().any(|c| r.desa_code.starts_with(c.as_str())) && like(&r.name, &r.nik))
+                .map(|r| r.id)
+                .collect();
+            let got: Vec<i64> = page.iter().map(|r| r.id).collect();
+            assert_eq!(
+                got,
+                expected.iter().copied().take(51).collect::<Vec<_>>(),
+                "{q:?} in {codes:?}"
+            );
+            if let Some(from) = deeper_from {
+                let got: Vec<i64> = deeper.iter().map(|r| r.id).collect();
+                let want: Vec<i64> = expected.iter().copied().filter(|id| *id < from).take(51).collect();
+                assert_eq!(got, want, "{q:?} in {codes:?}, after {from}");
+            }
+        }
+    }
+}
+
+/// `pattern` (letters, and "." for any one character) occurs in `text`.
+fn regex_lite(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    (0..=t.len().saturating_sub(p.len()))
+        .any(|i| t.len() >= p.len() && p.iter().zip(&t[i..]).all(|(a, b)| *a == '.' || a == b))
+}
