@@ -125,7 +125,16 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The entries that reading pages write, committed together (`AuditQueue`).
     pub views: Arc<jempol_store::audit::AuditQueue>,
+    /// The desa of a scope (code, name), as list filters offer them: region codes change only
+    /// by `jempol regions import`, so they are read again after [`REGIONS_FRESH`] at most.
+    desa_names: Arc<std::sync::RwLock<DesaNames>>,
 }
+
+/// Scope key → (read at, desa codes and names).
+type DesaNames = std::collections::HashMap<String, (std::time::Instant, Arc<Vec<(String, String)>>)>;
+
+/// How long the desa names of a scope are kept in memory.
+const REGIONS_FRESH: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, clock: Arc<dyn Clock>) -> AppState {
@@ -134,7 +143,35 @@ impl AppState {
             config: Arc::new(config),
             clock,
             views: Arc::default(),
+            desa_names: Arc::default(),
         }
+    }
+
+    /// The desa (code, name) under these kecamatan, from memory when read in the last
+    /// [`REGIONS_FRESH`]: every list page offers them, and a kabupaten has two hundred.
+    pub async fn desa_under(
+        &self,
+        kecamatan: &[String],
+    ) -> Result<Arc<Vec<(String, String)>>, jempol_store::StoreError> {
+        let key = kecamatan.join(",");
+        if let Ok(cache) = self.desa_names.read()
+            && let Some((at, names)) = cache.get(&key)
+            && at.elapsed() < REGIONS_FRESH
+        {
+            return Ok(names.clone());
+        }
+        let names: Arc<Vec<(String, String)>> = Arc::new(
+            self.db
+                .regions_under(kecamatan)
+                .await?
+                .into_iter()
+                .map(|r| (r.code, r.name))
+                .collect(),
+        );
+        if let Ok(mut cache) = self.desa_names.write() {
+            cache.insert(key, (std::time::Instant::now(), names.clone()));
+        }
+        Ok(names)
     }
 
     /// Records that `actor` saw something (a list, a person's record): in the audit log before

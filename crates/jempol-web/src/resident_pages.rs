@@ -199,10 +199,7 @@ pub(crate) async fn desa_options(state: &AppState, scope: &Scope) -> Result<Vec<
             .map(|r| r.code)
             .collect(),
     };
-    // One query for all of them: a kabupaten-wide scope has fifteen kecamatan.
-    for d in state.db.regions_under(&kecamatan).await? {
-        out.push((d.code, d.name));
-    }
+    out.extend(state.desa_under(&kecamatan).await?.iter().cloned());
     Ok(out)
 }
 

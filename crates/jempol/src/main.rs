@@ -198,6 +198,12 @@ enum SopCmd {
     },
 }
 
+/// mimalloc instead of the C library's allocator: a request allocates and frees many small
+/// buffers on several threads (the runtime's, and one per SQLite connection), where glibc's
+/// malloc spent a sixth of the server's time (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
