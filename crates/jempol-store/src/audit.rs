@@ -245,29 +245,10 @@ impl Db {
                 prev = hash;
             }
             for chunk in chained.chunks(40) {
-                let values: Vec<String> = (0..chunk.len())
-                    .map(|i| {
-                        let b = i * 11;
-                        format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1,
-                            b + 2,
-                            b + 3,
-                            b + 4,
-                            b + 5,
-                            b + 6,
-                            b + 7,
-                            b + 8,
-                            b + 9,
-                            b + 10,
-                            b + 11
-                        )
-                    })
-                    .collect();
                 let sql = format!(
                     "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json, ip, seq, hash) \
                      VALUES {}",
-                    values.join(", ")
+                    crate::value_rows(chunk.len(), 11)
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
                 for (link, seq, hash) in chunk {

@@ -135,6 +135,18 @@ macro_rules! audit {
     }};
 }
 
+/// The `VALUES` rows of a multi-row insert: `rows` groups of `columns` parameters numbered
+/// from `$1` in bind order, "($1, $2), ($3, $4)".
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let params: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The SQL condition limiting `col` (a desa code column) to a scope, with its bind values.
 /// Parameters are numbered from `first`. A kecamatan or kabupaten is the code's prefix,
 /// `substr(col, 1, 8)` or `substr(col, 1, 5)`: on `residents` both have an expression index
@@ -159,6 +171,12 @@ pub fn scope_condition(scope: &jempol_core::Scope, col: &str, first: usize) -> (
 mod tests {
     use super::*;
     use jempol_core::Scope;
+
+    #[test]
+    fn value_rows_number_parameters_in_bind_order() {
+        assert_eq!(value_rows(1, 3), "($1, $2, $3)");
+        assert_eq!(value_rows(2, 2), "($1, $2), ($3, $4)");
+    }
 
     #[test]
     fn scopes_become_prefix_conditions_on_the_desa_code() {

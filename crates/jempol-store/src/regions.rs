@@ -101,24 +101,10 @@ impl Db {
         run!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             for chunk in regions.chunks(BATCH) {
-                let mut sql =
-                    String::from("INSERT INTO regions (code, name, level, kind, parent_code, lat, lng) VALUES ");
-                for i in 0..chunk.len() {
-                    let b = i * 7;
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!(
-                        "(${},${},${},${},${},${},${})",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7
-                    ));
-                }
+                let mut sql = format!(
+                    "INSERT INTO regions (code, name, level, kind, parent_code, lat, lng) VALUES {}",
+                    crate::value_rows(chunk.len(), 7)
+                );
                 sql.push_str(
                     " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, \
                      parent_code = excluded.parent_code, lat = excluded.lat, lng = excluded.lng",
